@@ -1,0 +1,112 @@
+"""Located, MLIR-style diagnostics for the command-line tools.
+
+xDSL reports verifier failures without a file position; the tools here parse
+with `LocatingParser`, which remembers where each op starts, and verify op by
+op so that a failure reads `file.mlir:12:5: error: 'ernn.lstm' op ...`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.ir import Operation
+from xdsl.parser import Parser
+from xdsl.utils.exceptions import DiagnosticException, ParseError, VerifyException
+from xdsl.utils.lexer import Span
+
+
+class ErnnError(Exception):
+    """A user-facing error: the tools print it and exit with status 1."""
+
+
+def format_span(span: Span, msg: str, severity: str = "error") -> str:
+    loc = span.get_location()
+    content = span.input.content
+    if isinstance(content, bytes):
+        content = content.decode("utf-8", "replace")
+    start = span.input.get_start_of_line(span.start)
+    end = span.input.get_end_of_line(span.start)
+    line = content[start:end].rstrip("\r")
+    col = span.start - start
+    width = max(1, min(span.end, end) - span.start)
+    return (
+        f"{loc}: {severity}: {msg}\n"
+        f"{line}\n{' ' * col}{'^' * width}"
+    )
+
+
+def format_parse_error(e: ParseError) -> str:
+    return format_span(e.span, e.msg)
+
+
+class LocatingParser(Parser):
+    """An xDSL parser that records the source span where each op starts."""
+
+    def __init__(self, ctx: Context, input: str | bytes, name: str = "<unknown>", line_offset: int = 0):
+        super().__init__(ctx, input, name)
+        self.op_spans: dict[int, Span] = {}
+        self._ops: list[Operation] = []
+        self._line_offset = line_offset
+
+    def parse_operation(self) -> Operation:
+        span = self._current_token.span
+        op = super().parse_operation()
+        if self._line_offset:
+            from dataclasses import replace
+
+            span = replace(span, line_offset=self._line_offset)
+        self.op_spans[id(op)] = span
+        self._ops.append(op)  # keeps ids unique while the map lives
+        return op
+
+
+@dataclass
+class LocatedModule:
+    module: ModuleOp
+    spans: dict[int, Span]
+
+    def locate(self, op: Operation) -> Span | None:
+        while op is not None:
+            if id(op) in self.spans:
+                return self.spans[id(op)]
+            op = op.parent_op()  # type: ignore[assignment]
+        return None
+
+
+def verify_located(located: LocatedModule) -> None:
+    """Verify op by op (defs before uses, outer before inner).
+
+    Raises ErnnError naming the first op that breaks a rule, at its position.
+    """
+    for op in located.module.walk():
+        try:
+            op.verify_()
+        except VerifyException as e:
+            raise ErnnError(_op_message(located, op, str(e))) from None
+    try:
+        located.module.verify()
+    except (VerifyException, DiagnosticException) as e:
+        raise ErnnError(f"error: {e}") from None
+
+
+def _op_message(located: LocatedModule, op: Operation, msg: str) -> str:
+    span = located.locate(op)
+    text = f"'{op.name}' op {msg}"
+    if span is None:
+        return f"error: {text}"
+    return format_span(span, text)
+
+
+def parse_located(ctx: Context, text: str | bytes, name: str, line_offset: int = 0) -> LocatedModule:
+    parser = LocatingParser(ctx, text, name, line_offset)
+    try:
+        module = parser.parse_module()
+    except ParseError as e:
+        if line_offset:
+            from dataclasses import replace
+
+            e.span = replace(e.span, line_offset=line_offset)
+        raise ErnnError(format_parse_error(e)) from None
+    return LocatedModule(module, parser.op_spans)

@@ -1,0 +1,172 @@
+"""Frequency-domain ops: block rFFT, block IRFFT and the spectrum multiply-accumulate.
+
+A spectrum is a real tensor `[..., q, K, 2]`: q blocks, K = b/2 + 1 bins,
+and (real, imaginary) on the last axis, so that float and fixed-point spectra
+share one layout (the hardware keeps real and imaginary parts apart too).
+"""
+
+from __future__ import annotations
+
+from xdsl.dialects.builtin import TensorType
+from xdsl.ir import Attribute, SSAValue
+from xdsl.irdl import (
+    ParsePropInAttrDict,
+    irdl_op_definition,
+    operand_def,
+    opt_prop_def,
+    result_def,
+    traits_def,
+)
+from xdsl.traits import Pure
+
+from ernn_ir.dialects.ernn import checks
+from ernn_ir.dialects.ernn.gate_ops import FixedResultOp
+from ernn_ir.dialects.ernn.types import FixedType
+
+DEFAULT_TWIDDLE = FixedType(16, 14)
+
+
+def spectrum_shape(t: TensorType, what: str) -> tuple[tuple[int, ...], int, int]:
+    """(leading dims, blocks, block size) of a `[..., q, K, 2]` spectrum type."""
+    sh = t.get_shape()
+    if len(sh) < 3 or sh[-1] != 2:
+        checks.fail(f"{what} must be a spectrum [..., blocks, bins, 2], got {checks.fmt_shape(sh)}")
+    b = 2 * (sh[-2] - 1)
+    checks.power_of_two(b, f"{what} block size 2*(bins-1)")
+    return tuple(sh[:-3]), sh[-3], b
+
+
+class TwiddleOp(FixedResultOp):
+    """Base of the FFTs: `twiddle` is the fixed-point twiddle format (fixed point only)."""
+
+    twiddle = opt_prop_def(FixedType)
+
+    def check_twiddle(self, fixed: bool) -> None:
+        if self.twiddle is not None and not fixed:
+            checks.fail("'twiddle' applies to fixed-point FFTs only")
+
+    @property
+    def twiddle_format(self) -> FixedType:
+        return self.twiddle or DEFAULT_TWIDDLE
+
+
+@irdl_op_definition
+class RfftOp(TwiddleOp):
+    """Block real FFT: `result[..., j, k] = sum_n x[..., j*b + n] exp(-2 pi i k n / b)`, k < K.
+
+    The input's last dimension must be q*b (pad first with `ernn.pad`); b is
+    read from the result's K = b/2 + 1 and must be a power of two.  Fixed
+    point: radix-2 decimation-in-time in the result format with `twiddle`
+    twiddles (default !ernn.fixed<16, 14>), docs/numerics.md.
+
+        %X = ernn.rfft %x : tensor<1x160xf32> -> tensor<1x20x5x2xf32>
+    """
+
+    name = "ernn.rfft"
+
+    input = operand_def(TensorType)
+    result = result_def(TensorType)
+
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` type($input) `->` type($result)"
+
+    def __init__(self, input: SSAValue, result_type: Attribute):
+        super().__init__(operands=[input], result_types=[result_type])
+
+    def verify_(self) -> None:
+        x = checks.tensor(self.input.type, "input")
+        r = checks.tensor(self.result.type, "result")
+        checks.numeric_element(x, "input")
+        checks.numeric_element(r, "result")
+        checks.same_domain([("input", x.element_type), ("result", r.element_type)])
+        lead, q, b = spectrum_shape(r, "result")
+        xs = x.get_shape()
+        if len(xs) < 1 or tuple(xs[:-1]) != lead:
+            checks.fail("input and result must share their leading dimensions")
+        if xs[-1] != q * b:
+            checks.fail(
+                f"input last dimension must be blocks * block size = {q} * {b} = {q * b}, got {xs[-1]}"
+            )
+        self.check_twiddle(checks.is_fixed(x.element_type))
+
+
+@irdl_op_definition
+class IrfftOp(TwiddleOp):
+    """Block inverse real FFT, one per block: `result[..., j*b + n] = (1/b) sum_k X[j,k] e^{2 pi i k n/b}`.
+
+    The full spectrum of each block is rebuilt by conjugate symmetry; the
+    imaginary parts of bins 0 and b/2 are taken as zero.  Fixed point: every
+    butterfly stage halves its outputs (total 1/b), docs/numerics.md.
+
+        %y = ernn.irfft %Y : tensor<1x128x5x2xf32> -> tensor<1x1024xf32>
+    """
+
+    name = "ernn.irfft"
+
+    input = operand_def(TensorType)
+    result = result_def(TensorType)
+
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` type($input) `->` type($result)"
+
+    def __init__(self, input: SSAValue, result_type: Attribute):
+        super().__init__(operands=[input], result_types=[result_type])
+
+    def verify_(self) -> None:
+        x = checks.tensor(self.input.type, "input")
+        r = checks.tensor(self.result.type, "result")
+        checks.numeric_element(x, "input")
+        checks.numeric_element(r, "result")
+        checks.same_domain([("input", x.element_type), ("result", r.element_type)])
+        lead, p, b = spectrum_shape(x, "input")
+        checks.shape_eq(r.get_shape(), (*lead, p * b), "result")
+        self.check_twiddle(checks.is_fixed(x.element_type))
+
+
+@irdl_op_definition
+class SpectralMacOp(FixedResultOp):
+    """Spectrum multiply-accumulate: `Y[..., i, k] = sum_j W[i, j, k] * X[..., j, k]` (complex).
+
+    W `[p, q, K, 2]` holds the weight spectra (usually a constant); X
+    `[..., q, K, 2]` the input spectra; Y `[..., p, K, 2]`.  Fixed point:
+    products and sums exact, one rounding into the result format.
+
+        %Y = ernn.spectral_mac %W, %X : tensor<8x4x5x2xf32>, tensor<1x4x5x2xf32> -> tensor<1x8x5x2xf32>
+    """
+
+    name = "ernn.spectral_mac"
+
+    weight = operand_def(TensorType)
+    input = operand_def(TensorType)
+    result = result_def(TensorType)
+
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = (
+        "$weight `,` $input attr-dict `:` type($weight) `,` type($input) `->` type($result)"
+    )
+
+    def __init__(self, weight: SSAValue, input: SSAValue, result_type: Attribute):
+        super().__init__(operands=[weight, input], result_types=[result_type])
+
+    def verify_(self) -> None:
+        w = checks.tensor(self.weight.type, "weight")
+        x = checks.tensor(self.input.type, "input")
+        r = checks.tensor(self.result.type, "result")
+        for n, t in (("weight", w), ("input", x), ("result", r)):
+            checks.numeric_element(t, n)
+        checks.same_domain(
+            [("weight", w.element_type), ("input", x.element_type), ("result", r.element_type)]
+        )
+        wl, p, bw = spectrum_shape(w, "weight")
+        if len(wl) != 1:
+            checks.fail(f"weight must be [p, q, K, 2], got {checks.fmt_shape(w.get_shape())}")
+        q = wl[0]
+        xl, qx, bx = spectrum_shape(x, "input")
+        if bx != bw:
+            checks.fail(f"weight and input must have the same number of bins, got {bw // 2 + 1} and {bx // 2 + 1}")
+        if qx != q:
+            checks.fail(f"input must have the weight's {q} column blocks, got {qx}")
+        checks.shape_eq(r.get_shape(), (*xl, p, bw // 2 + 1, 2), "result")

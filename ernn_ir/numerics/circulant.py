@@ -1,0 +1,346 @@
+"""Block-circulant matrix math (float reference and exact fixed point).
+
+Convention: a circulant block is defined by its FIRST COLUMN ``w``:
+``W[r][k] = w[(r - k) mod b]``.  Parameters of an ``m x n`` block-circulant
+matrix are stored ``[p, q, b]`` (row-block major) with ``p = ceil(m/b)``,
+``q = ceil(n/b)``.
+
+Spectra are real arrays ``[p, q, K, 2]`` (``K = b//2 + 1``, last axis
+``(re, im)``), the rfft of every ``w``.  For the hot loop,
+:func:`prepare_circulant` packs them once into a contiguous complex
+``[K, p, q]`` matrix stack (:class:`CirculantSpectra`) that
+:func:`circ_matvec_fft` accepts directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .fixed import FixedFormat, as_raw, requantize
+
+__all__ = [
+    "expand_dense",
+    "project_to_circulant",
+    "weight_spectra",
+    "CirculantSpectra",
+    "prepare_circulant",
+    "circ_matvec_fft",
+    "circ_matvec_dense",
+    "spectral_mac_float",
+    "spectral_mac_fixed",
+    "circ_matvec_fixed",
+    "exact_int_matmul",
+]
+
+
+def _check_params(params) -> np.ndarray:
+    params = np.asarray(params)
+    if params.ndim != 3:
+        raise ValueError(f"circulant parameters must have shape [p, q, b], got {params.shape}")
+    return params
+
+
+def _circ_index(b: int) -> np.ndarray:
+    r = np.arange(b)
+    return (r[:, None] - r[None, :]) % b
+
+
+def expand_dense(params) -> np.ndarray:
+    """Dense ``[p*b, q*b]`` matrix of block-circulant parameters ``[p, q, b]``.
+
+    Keeps the dtype of ``params`` (works for raw int64 too).
+    """
+    params = _check_params(params)
+    p, q, b = params.shape
+    blocks = params[:, :, _circ_index(b)]            # [p, q, b(r), b(k)]
+    return blocks.transpose(0, 2, 1, 3).reshape(p * b, q * b)
+
+
+def project_to_circulant(W_dense, b: int) -> np.ndarray:
+    """Frobenius-nearest block-circulant parameters ``[p, q, b]`` of ``W_dense``.
+
+    ``W_dense`` is zero padded to multiples of ``b``; each block's ``w[k]``
+    is the mean of its k-th wrapped diagonal ``W[(r + k) mod b][r]``.
+    """
+    W = np.asarray(W_dense)
+    if W.ndim != 2:
+        raise ValueError(f"expected a 2-D matrix, got shape {W.shape}")
+    b = int(b)
+    if b < 1:
+        raise ValueError(f"block size must be >= 1, got {b}")
+    if W.dtype.kind not in "fc":
+        W = W.astype(np.float64)
+    m, n = W.shape
+    p, q = -(-m // b), -(-n // b)
+    Wp = np.zeros((p * b, q * b), dtype=W.dtype)
+    Wp[:m, :n] = W
+    blocks = Wp.reshape(p, b, q, b).transpose(0, 2, 1, 3)   # [p, q, b(row), b(col)]
+    r = np.arange(b)
+    rows = (r[None, :] + r[:, None]) % b                     # [k, r] -> (r + k) mod b
+    diag = blocks[:, :, rows, r[None, :]]                    # [p, q, k, r]
+    return diag.mean(axis=-1)
+
+
+def weight_spectra(params) -> np.ndarray:
+    """rfft of every block vector: ``[p, q, b] -> [p, q, K, 2]`` (float32 stays float32)."""
+    params = _check_params(params)
+    dt = np.float32 if params.dtype == np.float32 else np.float64
+    W = np.fft.rfft(params.astype(dt, copy=False), axis=-1)
+    out = np.empty(W.shape + (2,), dtype=dt)
+    out[..., 0] = W.real
+    out[..., 1] = W.imag
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class CirculantSpectra:
+    """Weight spectra packed for :func:`circ_matvec_fft`: complex ``mat[K, p, q]``."""
+
+    mat: np.ndarray
+    b: int
+
+    @property
+    def p(self) -> int:
+        return self.mat.shape[1]
+
+    @property
+    def q(self) -> int:
+        return self.mat.shape[2]
+
+
+def _b_from_bins(K: int) -> int:
+    return 1 if K == 1 else 2 * (K - 1)
+
+
+def prepare_circulant(W, b: int | None = None, dtype=None) -> CirculantSpectra:
+    """Pack parameters or spectra for the FFT matvec.
+
+    ``W`` may be real parameters ``[p, q, b]`` (ndim 3, real), real spectra
+    ``[p, q, K, 2]`` (ndim 4), complex spectra ``[p, q, K]`` (ndim 3,
+    complex) or an existing :class:`CirculantSpectra`.  ``b`` is inferred
+    from ``K`` as ``2*(K-1)`` (``1`` when ``K == 1``) unless given.
+    ``dtype`` is the real precision (float32/float64); by default float32
+    when ``W`` is float32/complex64 and float64 otherwise.
+    """
+    if isinstance(W, CirculantSpectra):
+        if dtype is None or W.mat.real.dtype == np.dtype(dtype):
+            return W
+        return CirculantSpectra(W.mat.astype(_cdtype(dtype)), W.b)
+    W = np.asarray(W)
+    if dtype is None:
+        dtype = np.float32 if W.dtype in (np.float32, np.complex64) else np.float64
+    cdt = _cdtype(dtype)
+    if W.ndim == 3 and W.dtype.kind != "c":
+        bb = W.shape[-1]
+        if b is not None and int(b) != bb:
+            raise ValueError(f"params have block size {bb}, not {b}")
+        spec = np.fft.rfft(W.astype(dtype, copy=False), axis=-1)
+        b = bb
+    elif W.ndim == 3:
+        spec = W
+    elif W.ndim == 4 and W.shape[-1] == 2:
+        spec = W[..., 0] + 1j * W[..., 1]
+    else:
+        raise ValueError(
+            f"expected params [p,q,b], spectra [p,q,K,2] or complex [p,q,K]; got {W.shape}")
+    K = spec.shape[-1]
+    if b is None:
+        b = _b_from_bins(K)
+    b = int(b)
+    if b // 2 + 1 != K:
+        raise ValueError(f"{K} bins do not match block size {b}")
+    mat = np.ascontiguousarray(spec.transpose(2, 0, 1), dtype=cdt)
+    return CirculantSpectra(mat, b)
+
+
+def _cdtype(dtype):
+    return np.complex64 if np.dtype(dtype) == np.float32 else np.complex128
+
+
+def circ_matvec_fft(W, x, m: int | None = None, b: int | None = None) -> np.ndarray:
+    """``y = W x`` for a block-circulant ``W`` through the FFT.
+
+    ``W``: parameters, spectra or :class:`CirculantSpectra` (see
+    :func:`prepare_circulant`); ``x``: ``[..., n]`` with ``n <= q*b`` (zero
+    padded to ``q*b``); returns ``[..., m]`` (``m`` defaults to ``p*b``;
+    rows beyond ``m`` are dropped).  Per frequency bin the spectra are
+    multiplied as a complex matrix product and accumulated over the input
+    blocks; one irfft per output block.  Computed in float32 when both ``W``
+    and ``x`` are float32, float64 otherwise.
+    """
+    x = np.asarray(x)
+    wdt = None
+    if isinstance(W, CirculantSpectra):
+        wdt = W.mat.real.dtype
+    else:
+        wa = np.asarray(W)
+        wdt = np.float32 if wa.dtype in (np.float32, np.complex64) else np.float64
+        W = wa
+    dt = np.float32 if (x.dtype == np.float32 and wdt == np.float32) else np.float64
+    cs = prepare_circulant(W, b=b, dtype=dt)
+    b = cs.b
+    K, p, q = cs.mat.shape
+    if x.ndim == 0:
+        raise ValueError("x must have at least one dimension")
+    n = x.shape[-1]
+    if n > q * b:
+        raise ValueError(f"input length {n} exceeds q*b = {q * b}")
+    if m is None:
+        m = p * b
+    if not 0 <= m <= p * b:
+        raise ValueError(f"output length {m} outside [0, p*b = {p * b}]")
+    lead = x.shape[:-1]
+    xf = x.astype(dt, copy=False).reshape(-1, n)
+    B = xf.shape[0]
+    if n != q * b:
+        xp = np.zeros((B, q * b), dtype=dt)
+        xp[:, :n] = xf
+        xf = xp
+    X = np.fft.rfft(xf.reshape(B, q, b), axis=-1)            # [B, q, K]
+    Xt = np.ascontiguousarray(X.transpose(2, 1, 0), dtype=cs.mat.dtype)  # [K, q, B]
+    Y = np.matmul(cs.mat, Xt)                                 # [K, p, B]
+    y = np.fft.irfft(Y.transpose(2, 1, 0), n=b, axis=-1)      # [B, p, b]
+    y = y.reshape(B, p * b)[:, :m].astype(dt, copy=False)
+    return y.reshape(lead + (m,))
+
+
+def circ_matvec_dense(params, x, m: int | None = None) -> np.ndarray:
+    """Reference ``y = W x`` through the dense expansion (float)."""
+    params = _check_params(params)
+    p, q, b = params.shape
+    D = expand_dense(params)
+    x = np.asarray(x)
+    n = x.shape[-1]
+    xp = np.zeros(x.shape[:-1] + (q * b,), dtype=np.result_type(x, D))
+    xp[..., :n] = x
+    y = xp @ D.T
+    return y[..., : (p * b if m is None else m)]
+
+
+def spectral_mac_float(W_spec, X_spec) -> np.ndarray:
+    """``Y[..., i, k] = sum_j W[i, j, k] * X[..., j, k]`` (complex, per bin).
+
+    ``W_spec``: ``[p, q, K, 2]``; ``X_spec``: ``[..., q, K, 2]``; returns
+    ``[..., p, K, 2]`` (float32 when both inputs are float32).
+    """
+    W = np.asarray(W_spec)
+    X = np.asarray(X_spec)
+    if W.ndim != 4 or W.shape[-1] != 2:
+        raise ValueError(f"W_spec must be [p, q, K, 2], got {W.shape}")
+    p, q, K, _ = W.shape
+    if X.ndim < 3 or X.shape[-3:] != (q, K, 2):
+        raise ValueError(f"X_spec must be [..., {q}, {K}, 2], got {X.shape}")
+    dt = np.float32 if (W.dtype == np.float32 and X.dtype == np.float32) else np.float64
+    cdt = _cdtype(dt)
+    Wc = np.ascontiguousarray((W[..., 0] + 1j * W[..., 1]).transpose(2, 0, 1), dtype=cdt)
+    lead = X.shape[:-3]
+    Xc = (X[..., 0] + 1j * X[..., 1]).reshape(-1, q, K)
+    Xt = np.ascontiguousarray(Xc.transpose(2, 1, 0), dtype=cdt)   # [K, q, B]
+    Y = np.matmul(Wc, Xt).transpose(2, 1, 0)                        # [B, p, K]
+    out = np.empty(Y.shape + (2,), dtype=dt)
+    out[..., 0] = Y.real
+    out[..., 1] = Y.imag
+    return out.reshape(lead + (p, K, 2))
+
+
+_F64_EXACT = 1 << 53
+_I64_LIMIT = 1 << 63
+
+
+def _max_abs(a: np.ndarray) -> int:
+    if a.size == 0:
+        return 0
+    return max(abs(int(a.max())), abs(int(a.min())))
+
+
+def exact_int_matmul(A, B, terms_bound: int | None = None) -> np.ndarray:
+    """Exact integer ``A @ B`` for int64 raw arrays.
+
+    If ``terms * max|A| * max|B| < 2**53`` (``terms`` = contraction length,
+    or ``terms_bound`` when given) the product is done with float64 BLAS,
+    which is then exact since every partial sum is an integer below 2**53;
+    otherwise with int64 matmul when the bound is below 2**63.  A larger
+    bound raises ``ValueError`` (accumulators are limited to 64 bits).
+    """
+    A = as_raw(A)
+    B = as_raw(B)
+    terms = A.shape[-1] if terms_bound is None else int(terms_bound)
+    bound = terms * _max_abs(A) * _max_abs(B)
+    if bound < _F64_EXACT:
+        return np.matmul(A.astype(np.float64), B.astype(np.float64)).astype(np.int64)
+    if bound < _I64_LIMIT:
+        return np.matmul(A, B)
+    raise ValueError(
+        f"exact accumulation needs more than 64 bits (bound {bound:#x}); "
+        "reduce operand widths")
+
+
+def spectral_mac_fixed(W_raw, w_frac: int, X_raw, x_frac: int, out_fmt: FixedFormat,
+                       rounding, overflow_mode) -> tuple[np.ndarray, int]:
+    """Exact fixed-point spectral MAC, rounded once to ``out_fmt``.
+
+    ``re = sum_j (wr*xr - wi*xi)``, ``im = sum_j (wr*xi + wi*xr)`` computed
+    exactly with frac ``w_frac + x_frac``, then one :func:`requantize`.
+    Returns ``(raw [..., p, K, 2], events)``.
+    """
+    W = as_raw(W_raw)
+    X = as_raw(X_raw)
+    if W.ndim != 4 or W.shape[-1] != 2:
+        raise ValueError(f"W_raw must be [p, q, K, 2], got {W.shape}")
+    p, q, K, _ = W.shape
+    if X.ndim < 3 or X.shape[-3:] != (q, K, 2):
+        raise ValueError(f"X_raw must be [..., {q}, {K}, 2], got {X.shape}")
+    lead = X.shape[:-3]
+    Wr = np.ascontiguousarray(W[..., 0].transpose(2, 0, 1))        # [K, p, q]
+    Wi = np.ascontiguousarray(W[..., 1].transpose(2, 0, 1))
+    Xf = X.reshape(-1, q, K, 2)
+    Xr = np.ascontiguousarray(Xf[..., 0].transpose(2, 1, 0))       # [K, q, B]
+    Xi = np.ascontiguousarray(Xf[..., 1].transpose(2, 1, 0))
+    # each output component is a sum of 2q products
+    bound = 2 * q * max(_max_abs(Wr), _max_abs(Wi)) * max(_max_abs(Xr), _max_abs(Xi))
+    if bound < _F64_EXACT:
+        Wr_f, Wi_f, Xr_f, Xi_f = (a.astype(np.float64) for a in (Wr, Wi, Xr, Xi))
+        re = (np.matmul(Wr_f, Xr_f) - np.matmul(Wi_f, Xi_f)).astype(np.int64)
+        im = (np.matmul(Wr_f, Xi_f) + np.matmul(Wi_f, Xr_f)).astype(np.int64)
+    elif bound < _I64_LIMIT:
+        re = np.matmul(Wr, Xr) - np.matmul(Wi, Xi)
+        im = np.matmul(Wr, Xi) + np.matmul(Wi, Xr)
+    else:
+        raise ValueError(
+            f"exact spectral accumulation needs more than 64 bits (bound {bound:#x})")
+    acc = np.stack([re.transpose(2, 1, 0), im.transpose(2, 1, 0)], axis=-1)  # [B, p, K, 2]
+    out, events = requantize(acc, int(w_frac) + int(x_frac), out_fmt, rounding, overflow_mode)
+    return out.reshape(lead + (p, K, 2)), events
+
+
+def circ_matvec_fixed(params_raw, w_fmt: FixedFormat, x_raw, x_fmt: FixedFormat,
+                      out_fmt: FixedFormat, rounding, overflow_mode,
+                      m: int | None = None) -> tuple[np.ndarray, int]:
+    """Exact fixed-point block-circulant matvec, rounded once to ``out_fmt``.
+
+    ``x_raw [..., n]`` is zero padded to ``q*b``; the dense integer product
+    (frac ``w_fmt.frac + x_fmt.frac``) is exact; rows beyond ``m`` (default
+    ``p*b``) are dropped before the single requantize.
+    Returns ``(raw [..., m], events)``.
+    """
+    P = _check_params(params_raw)
+    P = as_raw(P)
+    p, q, b = P.shape
+    x = as_raw(x_raw)
+    if x.ndim == 0:
+        raise ValueError("x must have at least one dimension")
+    n = x.shape[-1]
+    if n > q * b:
+        raise ValueError(f"input length {n} exceeds q*b = {q * b}")
+    if m is None:
+        m = p * b
+    if not 0 <= m <= p * b:
+        raise ValueError(f"output length {m} outside [0, p*b = {p * b}]")
+    D = expand_dense(P)[:m, :n]                                   # padding rows/cols are 0
+    lead = x.shape[:-1]
+    acc = exact_int_matmul(x.reshape(-1, n), np.ascontiguousarray(D.T))
+    out, events = requantize(acc, int(w_fmt.frac) + int(x_fmt.frac), out_fmt, rounding,
+                             overflow_mode)
+    return out.reshape(lead + (m,)), events

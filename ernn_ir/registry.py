@@ -1,0 +1,52 @@
+"""One list of what ernn-ir provides: dialects, passes and output targets.
+
+Factories are lazy so that `xdsl-opt` start-up does not import numpy-heavy
+modules it does not use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from xdsl.context import Context
+from xdsl.ir import Dialect
+from xdsl.passes import ModulePass
+from xdsl.utils.target import Target
+
+
+def _ernn() -> Dialect:
+    from ernn_ir.dialects.ernn import ERNN
+
+    return ERNN
+
+
+def all_dialects() -> dict[str, Callable[[], Dialect]]:
+    return {"ernn": _ernn}
+
+
+def all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
+    from ernn_ir.passes import PASSES
+
+    return dict(PASSES)
+
+
+def all_targets() -> dict[str, Callable[[], type[Target]]]:
+    return {}
+
+
+def register_ernn(ctx: Context) -> None:
+    """Load the ernn dialect (and the builtin dialects its IR uses) into an xDSL context."""
+    from xdsl.dialects.builtin import Builtin
+    from xdsl.dialects.func import Func
+
+    for d in (Builtin, Func):
+        if d.name not in ctx.registered_dialect_names:
+            ctx.load_dialect(d)
+    if "ernn" not in ctx.registered_dialect_names:
+        ctx.load_dialect(_ernn())
+
+
+def make_context() -> Context:
+    ctx = Context()
+    register_ernn(ctx)
+    return ctx

@@ -1,0 +1,126 @@
+"""`ernn-opt`: xdsl-opt with the ernn dialect, passes and targets, and located diagnostics.
+
+Every xdsl-opt flag keeps its meaning.  Differences, all in the user's
+favour: errors name the file, line and column of the offending op and exit
+with status 1 without a traceback, and `-o FILE` is written only when the
+whole run succeeded.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from io import StringIO
+from typing import IO
+
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.passes import PassPipeline
+from xdsl.utils.exceptions import DiagnosticException, ParseError, VerifyException
+from xdsl.xdsl_opt_main import xDSLOptMain
+
+from ernn_ir.diagnostics import ErnnError, format_parse_error, parse_located, verify_located
+from ernn_ir.registry import all_dialects, all_passes, all_targets
+
+
+class ErnnOptMain(xDSLOptMain):
+    version_format = "ernn-opt (ernn-ir) built on xdsl {xdsl_version}"
+
+    def register_all_dialects(self) -> None:
+        super().register_all_dialects()
+        for name, factory in all_dialects().items():
+            if name not in self.ctx.registered_dialect_names:
+                self.ctx.register_dialect(name, factory)
+
+    def register_all_passes(self) -> None:
+        super().register_all_passes()
+        for name, factory in all_passes().items():
+            self.register_pass(name, factory)
+
+    def register_all_targets(self) -> None:
+        super().register_all_targets()
+        for name, factory in all_targets().items():
+            self.available_targets.setdefault(name, factory)
+
+    def parse_chunk(self, chunk: IO[bytes], file_extension: str, start_offset: int = 0) -> ModuleOp | None:
+        if file_extension != "mlir":
+            return super().parse_chunk(chunk, file_extension, start_offset)
+        located = parse_located(self.ctx, chunk.read(), self.get_input_name(), start_offset)
+        if not self.args.disable_verify:
+            verify_located(located)
+        return located.module
+
+    def run(self) -> None:
+        chunks, file_extension = self.prepare_input()
+        output = StringIO()
+        failed = False
+        for i, (chunk, offset) in enumerate(chunks):
+            try:
+                if i > 0:
+                    output.write("// -----\n")
+                module = self.parse_chunk(chunk, file_extension, offset)
+                if module is not None:
+                    self.apply_passes(module)
+                    output.write(self.output_resulting_program(module))
+            except (ErnnError, ParseError, VerifyException, DiagnosticException) as e:
+                msg = _message(e)
+                if self.args.verify_diagnostics or (
+                    self.args.parsing_diagnostics and isinstance(e, ParseError)
+                ):
+                    output.write(msg + "\n")
+                else:
+                    print(msg, file=sys.stderr)
+                    failed = True
+                    break
+            finally:
+                chunk.close()
+        if failed:
+            raise SystemExit(1)
+        text = output.getvalue()
+        if self.args.output_file is None:
+            sys.stdout.write(text)
+        else:
+            write_atomically(self.args.output_file, text)
+
+
+def _message(e: Exception) -> str:
+    if isinstance(e, ParseError):
+        return format_parse_error(e)
+    if isinstance(e, ErnnError):
+        return str(e)
+    return f"error: {e}"
+
+
+def write_atomically(path: str, text: str) -> None:
+    """Write `text` to `path` so that a failure never leaves a partial file."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".ernn-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    try:
+        ErnnOptMain(description="ernn-ir modular optimizer driver", args=argv).run()
+    except ErnnError as e:
+        print(e, file=sys.stderr)
+        raise SystemExit(1) from None
+    except (ValueError, OSError) as e:
+        print(f"ernn-opt: error: {e}", file=sys.stderr)
+        raise SystemExit(1) from None
+    except Exception as e:  # a pass failure or an internal error: no traceback for users
+        if os.environ.get("ERNN_DEBUG"):
+            raise
+        print(f"ernn-opt: error: {type(e).__name__}: {e}", file=sys.stderr)
+        raise SystemExit(1) from None
+
+
+if __name__ == "__main__":
+    main()
