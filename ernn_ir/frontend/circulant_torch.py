@@ -466,8 +466,8 @@ class SpecModel(nn.Module):
     A bidirectional layer runs its backward layer on the time-reversed
     sequence and reverses its outputs back; outputs are concatenated
     (forward first).  A layer with ``return_sequence=False`` yields the
-    output at the last time step ([B, F], for a bidirectional layer the
-    concatenated sequence output at t = T-1, like ``y[-1]`` in PyTorch); a
+    output at its last step ([B, F]; for a bidirectional layer the forward
+    output at t = T-1 and the backward output at t = 0, i.e. PyTorch's h_n); a
     `DenseSpec` applies to every step or to that last step.
     """
 
@@ -502,9 +502,10 @@ class SpecModel(nn.Module):
             elif kind == "bi":
                 yf, _ = mod[0](x)
                 yb, _ = mod[1](torch.flip(x, [0]))
-                x = torch.cat([yf, torch.flip(yb, [0])], dim=-1)
-                if not seq:
-                    x = x[-1]
+                if seq:
+                    x = torch.cat([yf, torch.flip(yb, [0])], dim=-1)
+                else:  # last step of each direction (backward: t = 0)
+                    x = torch.cat([yf[-1], yb[-1]], dim=-1)
             else:
                 x, _ = mod(x)
                 if not seq:

@@ -197,9 +197,15 @@ def dense_from_linear(weight, bias, in_layout: _Layout) -> DenseSpec:
     return DenseSpec(weight=full, bias=None if bias is None else np.asarray(bias, np.float64))
 
 
-def set_last_return_sequence(layers: list, value: bool) -> None:
+def set_last_return_sequence(layers: list, value: bool, where: str = "") -> None:
     for layer in reversed(layers):
         if isinstance(layer, BidirectionalSpec):
+            if not value:
+                raise UnsupportedModelError(
+                    f"{where or 'the last recurrent layer'} is bidirectional and only its last "
+                    "time step is used (y[-1]): for the backward direction that is its first "
+                    "step, which a spec layer with return_sequence=False cannot express; "
+                    "use the whole sequence")
             layer.forward.return_sequence = value
             layer.backward.return_sequence = value
             return
@@ -373,6 +379,6 @@ def spec_from_torch(module, block: int, *, input_size: int | None = None,
     if not any(isinstance(l, (LstmSpec, GruSpec, BidirectionalSpec)) for l in layers):
         raise UnsupportedModelError(f"module {type(module).__name__} has no LSTM/GRU layer")
     if not return_sequence:
-        set_last_return_sequence(layers, False)
+        set_last_return_sequence(layers, False, f"{type(module).__name__} (return_sequence=False)")
     spec = ModelSpec(layers=layers, dtype="f32")
     return (spec, report) if return_report else spec

@@ -283,3 +283,13 @@ def test_bad_modes():
         overflow(np.array([1]), 4, "clip")
     with pytest.raises(TypeError):
         shift_round(np.array([1.5]), 1, "half_up")
+
+
+def test_doc_worked_example_requantize():
+    """docs/numerics.md section 4."""
+    fmt = FixedFormat(8, 4)
+    raw = np.array([392, -392, 3000])
+    assert requantize(raw, 8, fmt, "half_up", "saturate")[0].tolist() == [25, -24, 127]
+    assert requantize(raw, 8, fmt, "convergent", "saturate")[0].tolist() == [24, -24, 127]
+    got, ev = requantize(raw, 8, fmt, "half_up", "wrap")
+    assert got.tolist() == [25, -24, -68] and ev == 1

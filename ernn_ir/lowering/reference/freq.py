@@ -1,0 +1,88 @@
+"""Reference semantics of the frequency-domain ops (docs/numerics.md, FFT and spectral MAC)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from xdsl.interpreter import Interpreter, InterpreterFunctions, impl, register_impls
+
+from ernn_ir.dialects.ernn import IrfftOp, RfftOp, SpectralMacOp
+from ernn_ir.lowering.reference.events import EventLog
+from ernn_ir.lowering.reference.values import fixed_format, float_dtype, is_fixed, modes
+from ernn_ir.numerics import (
+    FixedFormat,
+    irfft_blocks,
+    irfft_fixed,
+    prepare_circulant,
+    rfft_blocks,
+    rfft_fixed,
+    spectral_mac_fixed,
+)
+
+
+def _twiddle(op) -> FixedFormat:
+    t = op.twiddle_format
+    return FixedFormat(t.width.data, t.frac.data)
+
+
+def _block(spectrum_type) -> int:
+    return 2 * (spectrum_type.get_shape()[-2] - 1)
+
+
+@register_impls
+class FreqFunctions(InterpreterFunctions):
+    def __init__(self, log: EventLog) -> None:
+        self.log = log
+        self._weights: dict[int, tuple[np.ndarray, Any]] = {}
+
+    @impl(RfftOp)
+    def run_rfft(self, interpreter: Interpreter, op: RfftOp, args: tuple[Any, ...]):
+        (x,) = args
+        b = _block(op.result.type)
+        if is_fixed(op.result.type):
+            out, ev = rfft_fixed(
+                x, fixed_format(op.input.type).frac, b, fixed_format(op.result.type),
+                _twiddle(op), *modes(op),
+            )
+            self.log.add(op, ev)
+            return (out,)
+        return (rfft_blocks(x, b).astype(float_dtype(op.result.type), copy=False),)
+
+    @impl(IrfftOp)
+    def run_irfft(self, interpreter: Interpreter, op: IrfftOp, args: tuple[Any, ...]):
+        (X,) = args
+        b = _block(op.input.type)
+        if is_fixed(op.result.type):
+            out, ev = irfft_fixed(
+                X, fixed_format(op.input.type).frac, b, fixed_format(op.result.type),
+                _twiddle(op), *modes(op),
+            )
+            self.log.add(op, ev)
+            return (out,)
+        return (irfft_blocks(X, b).astype(float_dtype(op.result.type), copy=False),)
+
+    @impl(SpectralMacOp)
+    def run_spectral_mac(self, interpreter: Interpreter, op: SpectralMacOp, args: tuple[Any, ...]):
+        W, X = args
+        if is_fixed(op.result.type):
+            out, ev = spectral_mac_fixed(
+                W, fixed_format(op.weight.type).frac, X, fixed_format(op.input.type).frac,
+                fixed_format(op.result.type), *modes(op),
+            )
+            self.log.add(op, ev)
+            return (out,)
+        dt = float_dtype(op.result.type)
+        # The weight is almost always a constant: keep its packed complex form.
+        cached = self._weights.get(id(op))
+        if cached is None or cached[0] is not W:
+            cached = self._weights[id(op)] = (W, prepare_circulant(W, dtype=dt))
+        Wc = cached[1].mat  # [K, p, q] complex
+        K, p, q = Wc.shape
+        lead = X.shape[:-3]
+        Xc = (X[..., 0] + 1j * X[..., 1]).reshape(-1, q, K).transpose(2, 1, 0).astype(Wc.dtype)
+        Y = np.matmul(Wc, Xc).transpose(2, 1, 0)  # [B, p, K]
+        out = np.empty((*Y.shape, 2), dtype=dt)
+        out[..., 0] = Y.real
+        out[..., 1] = Y.imag
+        return (out.reshape((*lead, p, K, 2)),)

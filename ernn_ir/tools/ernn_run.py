@@ -1,0 +1,120 @@
+"""`ernn-run`: run an ernn module with the reference interpreter.
+
+    ernn-run model.mlir --input x.npy [--entry main] [--output y.npy]
+
+Inputs are .npy files, one per function argument, in order (`--random` makes
+seeded normal inputs instead).  Prints one summary line per output and any
+fixed-point overflow events, by op and source position.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+
+import numpy as np
+
+from ernn_ir.diagnostics import parse_located, verify_located
+from ernn_ir.lowering.reference import Reference, ReferenceError
+from ernn_ir.registry import make_context
+from ernn_ir.tools.common import fail, read_text, run_tool
+
+TOOL = "ernn-run"
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog=TOOL, description=__doc__.splitlines()[0])
+    p.add_argument("file", help="the .mlir module ('-' for stdin)")
+    p.add_argument("--entry", default="main", help="function to run (default: main)")
+    p.add_argument("--input", action="append", default=[], metavar="X.npy",
+                   help="an input array; repeat once per function argument")
+    p.add_argument("--random", action="store_true", help="seeded standard-normal inputs")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--output", action="append", default=[], metavar="Y.npy",
+                   help="where to save an output; repeat once per output to save")
+    p.add_argument("--raw", action="store_true",
+                   help="save fixed-point outputs as raw integers (default: dequantized float64)")
+    return p
+
+
+def _load(path: str) -> np.ndarray:
+    try:
+        return np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as e:
+        fail(TOOL, f"cannot read input '{path}': {e}")
+        raise AssertionError from None
+
+
+def _save_all(pairs: list[tuple[str, np.ndarray]]) -> None:
+    """Write every output or none."""
+    tmps = []
+    try:
+        for path, arr in pairs:
+            d = os.path.dirname(os.path.abspath(path))
+            fd, tmp = tempfile.mkstemp(dir=d, suffix=".npy")
+            os.close(fd)
+            tmps.append((tmp, path))
+            np.save(tmp, arr)
+        for tmp, path in tmps:
+            os.replace(tmp, path)
+    finally:
+        for tmp, _ in tmps:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    a = parser().parse_args(argv)
+
+    def body() -> None:
+        text = read_text(TOOL, a.file)
+        located = parse_located(make_context(), text, "<stdin>" if a.file == "-" else a.file)
+        verify_located(located)
+        ref = Reference(located.module)
+        try:
+            f = ref.function(a.entry)
+        except ReferenceError as e:
+            fail(TOOL, str(e))
+        types = f.function_type.inputs.data
+        if a.random:
+            if a.input:
+                fail(TOOL, "--random and --input exclude each other")
+            rng = np.random.default_rng(a.seed)
+            inputs = [rng.standard_normal(tuple(t.get_shape())) for t in types]  # type: ignore[attr-defined]
+        else:
+            if len(a.input) != len(types):
+                fail(TOOL, f"@{a.entry} takes {len(types)} input(s); {len(a.input)} --input given")
+            inputs = [_load(p) for p in a.input]
+        n_out = len(f.function_type.outputs.data)
+        if len(a.output) > n_out:
+            fail(TOOL, f"@{a.entry} has {n_out} output(s); {len(a.output)} --output given")
+        try:
+            result = ref.run(inputs, a.entry)
+        except ReferenceError as e:
+            fail(TOOL, str(e))
+        floats = result.as_float()
+        for n, (v, t) in enumerate(zip(floats, result.output_types)):
+            print(
+                f"output #{n}: {t} shape {tuple(v.shape)} min {v.min():.6g} max {v.max():.6g} "
+                f"mean {v.mean():.6g} rms {np.sqrt(np.mean(np.square(v))):.6g}"
+            )
+        if result.events:
+            total = sum(n for _, n in result.events)
+            print(f"fixed-point overflow: {total} event(s)")
+            for op, count in result.events:
+                span = located.locate(op)
+                where = f" at {span.get_location()}" if span is not None else ""
+                print(f"  {count} in '{op.name}'{where}")
+        saves = []
+        for n, path in enumerate(a.output):
+            saves.append((path, result.outputs[n] if a.raw else floats[n]))
+        _save_all(saves)
+
+    run_tool(TOOL, body)
+
+
+if __name__ == "__main__":
+    main()
