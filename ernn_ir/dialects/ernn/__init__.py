@@ -12,7 +12,13 @@ Where to find things:
 
 from xdsl.ir import Dialect
 
-from ernn_ir.dialects.ernn.freq_ops import IrfftOp, RfftOp, SpectralMacOp
+from ernn_ir.dialects.ernn.freq_ops import (
+    ComplexMulOp,
+    IrfftOp,
+    ReduceSumOp,
+    RfftOp,
+    SpectralMacOp,
+)
 from ernn_ir.dialects.ernn.gate_ops import (
     AddOp,
     CircMatvecOp,
@@ -26,6 +32,9 @@ from ernn_ir.dialects.ernn.gate_ops import (
 from ernn_ir.dialects.ernn.model_ops import GruOp, LstmOp
 from ernn_ir.dialects.ernn.quant_ops import DequantizeOp, QuantizeOp, RequantizeOp
 from ernn_ir.dialects.ernn.structure_ops import (
+    BroadcastOp,
+    CirculantParamsOp,
+    ReshapeOp,
     CirculantOp,
     ConcatOp,
     ConstantOp,
@@ -66,6 +75,11 @@ ERNN = Dialect(
         RfftOp,
         IrfftOp,
         SpectralMacOp,
+        ComplexMulOp,
+        ReduceSumOp,
+        CirculantParamsOp,
+        ReshapeOp,
+        BroadcastOp,
         QuantizeOp,
         DequantizeOp,
         RequantizeOp,
@@ -76,6 +90,11 @@ ERNN = Dialect(
 __all__ = [
     "ERNN",
     "AddOp",
+    "BroadcastOp",
+    "CirculantParamsOp",
+    "ComplexMulOp",
+    "ReduceSumOp",
+    "ReshapeOp",
     "CircMatvecOp",
     "CirculantOp",
     "CirculantType",

@@ -7,13 +7,14 @@ share one layout (the hardware keeps real and imaginary parts apart too).
 
 from __future__ import annotations
 
-from xdsl.dialects.builtin import TensorType
+from xdsl.dialects.builtin import I64, IntegerAttr, TensorType
 from xdsl.ir import Attribute, SSAValue
 from xdsl.irdl import (
     ParsePropInAttrDict,
     irdl_op_definition,
     operand_def,
     opt_prop_def,
+    prop_def,
     result_def,
     traits_def,
 )
@@ -170,3 +171,73 @@ class SpectralMacOp(FixedResultOp):
         if qx != q:
             checks.fail(f"input must have the weight's {q} column blocks, got {qx}")
         checks.shape_eq(r.get_shape(), (*xl, p, bw // 2 + 1, 2), "result")
+
+
+@irdl_op_definition
+class ComplexMulOp(FixedResultOp):
+    """Element-wise complex product of spectra `[..., 2]` with broadcasting of leading dimensions.
+
+    `(ar + i ai)(br + i bi)`.  Fixed point: each component exact (frac
+    Fa + Fb), one rounding into the result format.
+
+        %P = ernn.cmul %W, %X : tensor<8x5x5x2xf32>, tensor<1x8x5x5x2xf32> -> tensor<1x8x5x5x2xf32>
+    """
+
+    name = "ernn.cmul"
+
+    lhs = operand_def(TensorType)
+    rhs = operand_def(TensorType)
+    result = result_def(TensorType)
+
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)"
+
+    def __init__(self, lhs: SSAValue, rhs: SSAValue, result_type: Attribute):
+        super().__init__(operands=[lhs, rhs], result_types=[result_type])
+
+    def verify_(self) -> None:
+        a = checks.tensor(self.lhs.type, "lhs")
+        b = checks.tensor(self.rhs.type, "rhs")
+        r = checks.tensor(self.result.type, "result")
+        for n, t in (("lhs", a), ("rhs", b), ("result", r)):
+            checks.numeric_element(t, n)
+            if not t.get_shape() or t.get_shape()[-1] != 2:
+                checks.fail(f"{n} must be complex values [..., 2], got {checks.fmt_shape(t.get_shape())}")
+        checks.same_domain([("lhs", a.element_type), ("rhs", b.element_type), ("result", r.element_type)])
+        shape = checks.broadcast(a.get_shape(), b.get_shape())
+        if shape is None:
+            checks.fail("operand shapes do not broadcast")
+        checks.shape_eq(r.get_shape(), shape, "result (the broadcast shape)")
+
+
+@irdl_op_definition
+class ReduceSumOp(FixedResultOp):
+    """Sum over dimension `dim`, which the result drops.
+
+    Fixed point: exact sum, one rounding into the result format.
+
+        %y = ernn.reduce_sum %P dim(2) : tensor<1x8x5x8xf32> -> tensor<1x8x8xf32>
+    """
+
+    name = "ernn.reduce_sum"
+
+    input = operand_def(TensorType)
+    dim = prop_def(IntegerAttr[I64])
+    result = result_def(TensorType)
+
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input `dim` `(` $dim `)` attr-dict `:` type($input) `->` type($result)"
+
+    def verify_(self) -> None:
+        x = checks.tensor(self.input.type, "input")
+        r = checks.tensor(self.result.type, "result")
+        checks.numeric_element(x, "input")
+        checks.numeric_element(r, "result")
+        checks.same_domain([("input", x.element_type), ("result", r.element_type)])
+        d = self.dim.value.data
+        xs = list(x.get_shape())
+        if not 0 <= d < len(xs):
+            checks.fail(f"dim {d} is out of range for rank {len(xs)}")
+        checks.shape_eq(r.get_shape(), xs[:d] + xs[d + 1 :], f"result (the input without dimension {d})")

@@ -343,3 +343,88 @@ class YieldOp(IRDLOperation):
 
     def __init__(self, *values: SSAValue):
         super().__init__(operands=[list(values)])
+
+
+@irdl_op_definition
+class CirculantParamsOp(IRDLOperation):
+    """The defining vectors of a block-circulant matrix as a `[p, q, b]` tensor.
+
+        %p = ernn.circulant_params %w : !ernn.circulant<64x40xf32, block = 8> -> tensor<8x5x8xf32>
+    """
+
+    name = "ernn.circulant_params"
+
+    input = operand_def(CirculantType)
+    result = result_def(TensorType)
+
+    traits = traits_def(Pure())
+    assembly_format = "$input attr-dict `:` type($input) `->` type($result)"
+
+    def verify_(self) -> None:
+        w = checks.circulant(self.input.type, "input")
+        r = checks.tensor(self.result.type, "result")
+        checks.shape_eq(r.get_shape(), w.param_shape, "result (the [p, q, b] parameters)")
+        if r.element_type != w.element_type:
+            checks.fail("result element type must be the matrix's")
+
+
+@irdl_op_definition
+class ReshapeOp(IRDLOperation):
+    """Row-major reshape to the result's shape (same number of elements).
+
+        %r = ernn.reshape %x : tensor<8x5x8xf32> -> tensor<8x40xf32>
+    """
+
+    name = "ernn.reshape"
+
+    input = operand_def(TensorType)
+    result = result_def(TensorType)
+
+    traits = traits_def(Pure())
+    assembly_format = "$input attr-dict `:` type($input) `->` type($result)"
+
+    def verify_(self) -> None:
+        x = checks.tensor(self.input.type, "input")
+        r = checks.tensor(self.result.type, "result")
+        if x.element_type != r.element_type:
+            checks.fail("input and result element types must match")
+        import math
+
+        if math.prod(x.get_shape()) != math.prod(r.get_shape()):
+            checks.fail(
+                f"cannot reshape {checks.fmt_shape(x.get_shape())} "
+                f"({math.prod(x.get_shape())} elements) to {checks.fmt_shape(r.get_shape())} "
+                f"({math.prod(r.get_shape())} elements)"
+            )
+
+
+@irdl_op_definition
+class BroadcastOp(IRDLOperation):
+    """Inserts dimension `dim` and repeats the input along it, to the result's size.
+
+        %t = ernn.broadcast %x dim(1) : tensor<2x40xf32> -> tensor<2x8x40xf32>
+    """
+
+    name = "ernn.broadcast"
+
+    input = operand_def(TensorType)
+    dim = prop_def(IntegerAttr[I64])
+    result = result_def(TensorType)
+
+    traits = traits_def(Pure())
+    assembly_format = "$input `dim` `(` $dim `)` attr-dict `:` type($input) `->` type($result)"
+
+    def verify_(self) -> None:
+        x = checks.tensor(self.input.type, "input")
+        r = checks.tensor(self.result.type, "result")
+        if x.element_type != r.element_type:
+            checks.fail("input and result element types must match")
+        d = self.dim.value.data
+        xs, rs = list(x.get_shape()), list(r.get_shape())
+        if not 0 <= d < len(rs) or len(rs) != len(xs) + 1:
+            checks.fail(f"dim {d} must index the result, whose rank must be the input's + 1")
+        if rs[:d] + rs[d + 1 :] != xs:
+            checks.fail(
+                f"result {checks.fmt_shape(rs)} without dimension {d} must equal the input "
+                f"{checks.fmt_shape(xs)}"
+            )

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from xdsl.interpreter import Interpreter, InterpreterFunctions, impl, register_impls
 
-from ernn_ir.dialects.ernn import IrfftOp, RfftOp, SpectralMacOp
+from ernn_ir.dialects.ernn import ComplexMulOp, IrfftOp, ReduceSumOp, RfftOp, SpectralMacOp
 from ernn_ir.lowering.reference.events import EventLog
 from ernn_ir.lowering.reference.values import fixed_format, float_dtype, is_fixed, modes
 from ernn_ir.numerics import (
@@ -16,6 +16,7 @@ from ernn_ir.numerics import (
     irfft_fixed,
     prepare_circulant,
     rfft_blocks,
+    requantize,
     rfft_fixed,
     spectral_mac_fixed,
 )
@@ -86,3 +87,27 @@ class FreqFunctions(InterpreterFunctions):
         out[..., 0] = Y.real
         out[..., 1] = Y.imag
         return (out.reshape((*lead, p, K, 2)),)
+
+    @impl(ComplexMulOp)
+    def run_cmul(self, interpreter: Interpreter, op: ComplexMulOp, args: tuple[Any, ...]):
+        a, b = args
+        re = a[..., 0] * b[..., 0] - a[..., 1] * b[..., 1]
+        im = a[..., 0] * b[..., 1] + a[..., 1] * b[..., 0]
+        prod = np.stack([re, im], axis=-1)
+        if is_fixed(op.result.type):
+            frac = fixed_format(op.lhs.type).frac + fixed_format(op.rhs.type).frac
+            out, ev = requantize(prod, frac, fixed_format(op.result.type), *modes(op))
+            self.log.add(op, ev)
+            return (out,)
+        return (prod.astype(float_dtype(op.result.type), copy=False),)
+
+    @impl(ReduceSumOp)
+    def run_reduce_sum(self, interpreter: Interpreter, op: ReduceSumOp, args: tuple[Any, ...]):
+        s = np.sum(args[0], axis=op.dim.value.data)
+        if is_fixed(op.result.type):
+            out, ev = requantize(
+                s, fixed_format(op.input.type).frac, fixed_format(op.result.type), *modes(op)
+            )
+            self.log.add(op, ev)
+            return (out,)
+        return (s.astype(float_dtype(op.result.type), copy=False),)

@@ -15,7 +15,10 @@ from xdsl.interpreter import (
 )
 
 from ernn_ir.dialects.ernn import (
+    BroadcastOp,
     CirculantOp,
+    CirculantParamsOp,
+    ReshapeOp,
     ConcatOp,
     ConstantOp,
     PadOp,
@@ -77,6 +80,19 @@ class StructureFunctions(InterpreterFunctions):
         out = np.zeros((*x.shape[:-1], n), dtype=x.dtype)
         out[..., : x.shape[-1]] = x
         return (out,)
+
+    @impl(CirculantParamsOp)
+    def run_circulant_params(self, interpreter: Interpreter, op: CirculantParamsOp, args: tuple[Any, ...]):
+        return (args[0].params,)
+
+    @impl(ReshapeOp)
+    def run_reshape(self, interpreter: Interpreter, op: ReshapeOp, args: tuple[Any, ...]):
+        return (args[0].reshape(tuple(op.result.type.get_shape())),)  # type: ignore[attr-defined]
+
+    @impl(BroadcastOp)
+    def run_broadcast(self, interpreter: Interpreter, op: BroadcastOp, args: tuple[Any, ...]):
+        shape = tuple(op.result.type.get_shape())  # type: ignore[attr-defined]
+        return (np.broadcast_to(np.expand_dims(args[0], op.dim.value.data), shape).copy(),)
 
     @impl(ScanOp)
     def run_scan(self, interpreter: Interpreter, op: ScanOp, args: tuple[Any, ...]):
