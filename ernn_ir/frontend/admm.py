@@ -28,7 +28,7 @@ from torch import nn
 
 from ernn_ir.frontend.circulant_torch import (
     CirculantGRU, CirculantLSTM, DenseGRU, DenseLSTM, SequenceClassifier)
-from ernn_ir.frontend.projection import project_to_circulant
+from ernn_ir.frontend.projection import expand_circulant, project_to_circulant
 from ernn_ir.frontend.tasks import SequenceTask, accuracy
 
 Progress = Callable[[str, int, int, dict], None]
@@ -79,7 +79,7 @@ def _epoch(model, task, opt, gen, batch, extra_loss=None, on_step=None):
         full = loss if extra_loss is None else loss + extra_loss()
         full.backward()
         opt.step()
-        total += float(loss) * len(idx)
+        total += float(loss.detach()) * len(idx)
         count += len(idx)
         if on_step is not None:
             on_step()
@@ -179,7 +179,6 @@ def train_admm(task: SequenceTask, kind: str = "lstm", hidden: int = 32, block: 
 
     def proj(W):
         p = project_to_circulant(W.detach().double().numpy(), block)
-        from ernn_ir.frontend.projection import expand_circulant
         return torch.as_tensor(expand_circulant(p, *W.shape), dtype=W.dtype)
 
     Z = {k: proj(W) for k, W in mats.items()}
@@ -197,7 +196,10 @@ def train_admm(task: SequenceTask, kind: str = "lstm", hidden: int = 32, block: 
             for k, W in mats.items():
                 Z[k] = proj(W + U[k])
                 U[k] += W - Z[k]
-        state["rho"] = min(state["rho"] * rho_growth, rho_max)
+            new_rho = min(state["rho"] * rho_growth, rho_max)
+            for k in U:  # scaled dual variable: U = Y / rho
+                U[k] *= state["rho"] / new_rho
+            state["rho"] = new_rho
 
     gen = torch.Generator().manual_seed(seed + 2)
     opt = torch.optim.Adam(dense.parameters(), lr=admm_lr)

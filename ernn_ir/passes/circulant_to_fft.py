@@ -1,0 +1,102 @@
+"""`ernn-circulant-to-fft`: each block-circulant matvec into rFFT, spectrum product and IRFFT.
+
+The naive form, one transform of each kind per block (i, j), exactly the
+math of the brief with nothing shared:
+
+    %xp = ernn.pad %x                          [..., q*b]       (zero padding)
+    %xr = ernn.broadcast %xp dim(d)            [..., p, q*b]    (x_j once per output block i)
+    %X  = ernn.rfft %xr                        [..., p, q, K, 2]   p*q input transforms
+    %wp = ernn.circulant_params %w             [p, q, b]
+    %wr = ernn.reshape %wp                     [p, q*b]
+    %W  = ernn.rfft %wr                        [p, q, K, 2]        p*q weight transforms
+    %P  = ernn.cmul %W, %X                     [..., p, q, K, 2]
+    %yb = ernn.irfft %P                        [..., p, q*b]       p*q inverse transforms
+    %y3 = ernn.reshape %yb                     [..., p, q, b]
+    %ys = ernn.reduce_sum %y3 dim(d+1)         [..., p, b]       (sum over j)
+    %y  = ernn.reshape %ys                     [..., p*b]
+    (ernn.slice to the matrix's M rows when the result is not padded)
+
+`ernn-fft-fusion` and `ernn-weight-sharing` then remove the redundancy.
+Float IR only: quantize after this pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xdsl.builder import Builder, InsertPoint
+from xdsl.context import Context
+from xdsl.dialects.builtin import IntegerAttr, ModuleOp, TensorType
+from xdsl.ir import SSAValue
+from xdsl.passes import ModulePass
+from xdsl.utils.exceptions import DiagnosticException
+
+from ernn_ir.dialects import ernn
+from ernn_ir.dialects.ernn import checks
+from ernn_ir.passes.emit import Emitter, elem, shape
+
+
+def lower_matvec(op: ernn.CircMatvecOp) -> None:
+    w = op.weight.type
+    assert isinstance(w, ernn.CirculantType)
+    if not checks.is_float(w.element_type):
+        raise DiagnosticException(
+            f"ernn-circulant-to-fft: '{op.name}' on {w.element_type} is fixed point; "
+            "lower to the FFT before quantizing"
+        )
+    p, q, b = w.param_shape
+    if b < 2 or b & (b - 1):
+        raise DiagnosticException(
+            f"ernn-circulant-to-fft: block size {b} is not a power of two >= 2; the FFT form needs one"
+        )
+    e = Emitter(Builder(InsertPoint.before(op)))
+    x = op.input
+    lead = shape(x)[:-1]
+    d = len(lead)
+    et = elem(x)
+    xp = e.pad(x, q * b, "xp")
+    xr = e._ins(
+        ernn.BroadcastOp.build(
+            operands=[xp],
+            properties={"dim": IntegerAttr(d, 64)},
+            result_types=[TensorType(et, (*lead, p, q * b))],
+        ),
+        "xr",
+    )
+    X = e.rfft(xr, b, "X")
+    wp = e._ins(
+        ernn.CirculantParamsOp.build(operands=[op.weight], result_types=[TensorType(et, (p, q, b))]),
+        "wp",
+    )
+    W = e.rfft(e.reshape(wp, (p, q * b), "wr"), b, "W")
+    P = e._ins(ernn.ComplexMulOp(W, X, TensorType(et, (*lead, p, q, b // 2 + 1, 2))), "P")
+    yb = e.irfft(P, "yb")
+    y3 = e.reshape(yb, (*lead, p, q, b), "y3")
+    ys = e._ins(
+        ernn.ReduceSumOp.build(
+            operands=[y3],
+            properties={"dim": IntegerAttr(d + 1, 64)},
+            result_types=[TensorType(et, (*lead, p, b))],
+        ),
+        "ys",
+    )
+    y: SSAValue = e.reshape(ys, (*lead, p * b), "y")
+    m = shape(op.result)[-1]
+    if m != p * b:
+        y = e.slice(y, 0, m, d, "y_rows")
+    y.name_hint = op.result.name_hint or y.name_hint
+    op.result.replace_all_uses_with(y)
+    op.detach()
+    op.erase()
+
+
+@dataclass(frozen=True)
+class CirculantToFftPass(ModulePass):
+    """Lower every ernn.circ_matvec to the naive per-block FFT form."""
+
+    name = "ernn-circulant-to-fft"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        for o in list(op.walk()):
+            if isinstance(o, ernn.CircMatvecOp):
+                lower_matvec(o)

@@ -1,0 +1,144 @@
+"""`ernn-expand-cells`: ernn.lstm / ernn.gru into gate-level ops inside an ernn.scan.
+
+The loop body is one time step, so the IR size does not depend on the
+sequence length.  The input-to-gate matvec stays inside the body (one
+matvec per step on x_t); FFT fusion later shares its transforms.
+Gate order and equations: ernn_ir/dialects/ernn/model_ops.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from xdsl.builder import Builder, InsertPoint
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp, TensorType, UnitAttr
+from xdsl.ir import Block, Region, SSAValue
+from xdsl.passes import ModulePass
+
+from ernn_ir.dialects import ernn
+from ernn_ir.passes.emit import Emitter, elem, shape
+
+
+def _finish_scan(
+    b: Builder, x: SSAValue, inits: list[SSAValue], body: Block, reverse: bool, out: SSAValue
+) -> ernn.ScanOp:
+    T = shape(x)[0]
+    props = {"reverse": UnitAttr()} if reverse else {}
+    scan = ernn.ScanOp.build(
+        operands=[[x], inits],
+        properties=props,
+        result_types=[[TensorType(elem(out), (T, *shape(out))), *[v.type for v in inits]]],
+        regions=[Region(body)],
+    )
+    b.insert(scan)
+    return scan
+
+
+def expand_lstm(op: ernn.LstmOp) -> None:
+    b = Builder(InsertPoint.before(op))
+    e = Emitter(b)
+    x = op.input
+    T, B, _ = shape(x)
+    H = op.hidden_size
+    R = shape(op.h_n)[-1]
+    et = elem(x)
+    r0 = op.h0 if op.h0 is not None else e.zeros((B, R), et, "r0")
+    c0 = op.c0 if op.c0 is not None else e.zeros((B, H), et, "c0")
+
+    step = TensorType(et, shape(x)[1:])
+    body = Block(arg_types=[step, r0.type, c0.type])
+    xt, r, c = body.args
+    xt.name_hint, r.name_hint, c.name_hint = "x_t", "r", "c"
+    s = Emitter(Builder(InsertPoint.at_end(body)))
+    g = s.add(s.circ_matvec(op.w_x, xt, name="gx"), s.circ_matvec(op.w_h, r, name="gh"), "g")
+    if op.bias is not None:
+        g = s.add(g, op.bias, "gb")
+    gi, gf, gg, go = (s.slice(g, k * H, H, 1, n) for k, n in enumerate(["i_in", "f_in", "g_in", "o_in"]))
+    if op.peephole is not None:
+        p_i, p_f, p_o = (s.slice(op.peephole, k, 1, 0, n) for k, n in enumerate(["p_i", "p_f", "p_o"]))
+        gi = s.add(gi, s.mul(p_i, c), "i_pc")
+        gf = s.add(gf, s.mul(p_f, c), "f_pc")
+    i, f, gc = s.sigmoid(gi, "i"), s.sigmoid(gf, "f"), s.tanh(gg, "g")
+    c_new = s.add(s.mul(f, c, "fc"), s.mul(i, gc, "ig"), "c_next")
+    if op.peephole is not None:
+        go = s.add(go, s.mul(p_o, c_new), "o_pc")
+    o = s.sigmoid(go, "o")
+    h = s.mul(o, s.tanh(c_new, "tc"), "h")
+    r_new = h if op.proj is None else s.circ_matvec(op.proj, h, name="r_next")
+    s.b.insert(ernn.YieldOp(r_new, r_new, c_new))
+
+    scan = _finish_scan(b, x, [r0, c0], body, op.reverse is not None, r_new)
+    ys, r_n, c_n = scan.results
+    ys.name_hint = "y"
+    out = ys if op.return_sequence.value.data else r_n
+    op.output.replace_all_uses_with(out)
+    op.h_n.replace_all_uses_with(r_n)
+    op.c_n.replace_all_uses_with(c_n)
+    op.detach()
+    op.erase()
+
+
+def expand_gru(op: ernn.GruOp) -> None:
+    b = Builder(InsertPoint.before(op))
+    e = Emitter(b)
+    x = op.input
+    T, B, _ = shape(x)
+    H = op.hidden_size
+    et = elem(x)
+    h0 = op.h0 if op.h0 is not None else e.zeros((B, H), et, "h0")
+    one = e.constant(np.ones((H,)), et, "one")
+
+    step = TensorType(et, shape(x)[1:])
+    body = Block(arg_types=[step, h0.type])
+    xt, h = body.args
+    xt.name_hint, h.name_hint = "x_t", "h"
+    s = Emitter(Builder(InsertPoint.at_end(body)))
+    gx = s.circ_matvec(op.w_x, xt, name="gx")
+    if op.b_x is not None:
+        gx = s.add(gx, op.b_x, "gxb")
+    gh = s.circ_matvec(op.w_h, h, name="gh")
+    if op.b_h is not None:
+        gh = s.add(gh, op.b_h, "ghb")
+    xr, xz, xn = (s.slice(gx, k * H, H, 1, n) for k, n in enumerate(["xr", "xz", "xn"]))
+    hr, hz, hn = (s.slice(gh, k * H, H, 1, n) for k, n in enumerate(["hr", "hz", "hn"]))
+    r = s.sigmoid(s.add(xr, hr), "r")
+    z = s.sigmoid(s.add(xz, hz), "z")
+    if op.reset_after.value.data:
+        n_in = s.add(xn, s.mul(r, hn), "n_in")
+    else:
+        # n sees W_hn (r * h): a second recurrent matvec on the reset state.
+        rh = s.mul(r, h, "rh")
+        ghr = s.circ_matvec(op.w_h, rh, name="ghr")
+        hn2 = s.slice(ghr, 2 * H, H, 1, "hn_r")
+        if op.b_h is not None:
+            hn2 = s.add(hn2, s.slice(op.b_h, 2 * H, H, 0, "bhn"))
+        n_in = s.add(xn, hn2, "n_in")
+    n = s.tanh(n_in, "n")
+    h_new = s.add(s.mul(s.sub(one, z), n), s.mul(z, h), "h_next")
+    s.b.insert(ernn.YieldOp(h_new, h_new))
+
+    scan = _finish_scan(b, x, [h0], body, op.reverse is not None, h_new)
+    ys, h_n = scan.results
+    ys.name_hint = "y"
+    out = ys if op.return_sequence.value.data else h_n
+    op.output.replace_all_uses_with(out)
+    op.h_n.replace_all_uses_with(h_n)
+    op.detach()
+    op.erase()
+
+
+@dataclass(frozen=True)
+class ExpandCellsPass(ModulePass):
+    """Expand every ernn.lstm and ernn.gru into an ernn.scan over gate-level ops."""
+
+    name = "ernn-expand-cells"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        for o in list(op.walk()):
+            if isinstance(o, ernn.LstmOp):
+                expand_lstm(o)
+            elif isinstance(o, ernn.GruOp):
+                expand_gru(o)

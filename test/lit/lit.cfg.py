@@ -1,0 +1,53 @@
+# lit configuration of the ernn-ir FileCheck suite.  Run: lit -v test/lit
+import os
+import shutil
+import sys
+
+import lit.formats
+
+config.name = "ernn-ir"
+# lit >= 23 refuses ShTest(True) (the external shell) unless forced, and only
+# its internal shell provides the builtin `not` the tests rely on, so RUN lines
+# run in lit's internal shell (pipefail on, `not`, redirections, && and ||).
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".mlir", ".test"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.test_source_root, "Output")
+config.excludes = ["Output", "lit.cfg.py", "Inputs"]
+
+# The tools are console scripts of the installed (editable) package; keep the
+# caller's PATH so that they, filecheck and python resolve as in the shell.
+config.environment["PATH"] = os.environ.get("PATH", "")
+for var in ("HOME", "PYENV_ROOT", "PYENV_VERSION", "VIRTUAL_ENV", "PYTHONPATH", "TMPDIR"):
+    if var in os.environ:
+        config.environment[var] = os.environ[var]
+# Tracebacks must never reach users; make sure a debug switch in the caller's
+# environment does not turn error paths into tracebacks in the tests.
+config.environment.pop("ERNN_DEBUG", None)
+
+config.substitutions.append(("%python", sys.executable))
+
+
+def find_mlir_opt():
+    found = shutil.which("mlir-opt", path=os.environ.get("PATH", ""))
+    if found:
+        return found
+    for d in ("/usr/lib/llvm-22/bin", "/usr/lib/llvm-19/bin"):
+        cand = os.path.join(d, "mlir-opt")
+        if os.path.isfile(cand) and os.access(cand, os.X_OK):
+            return cand
+    return None
+
+
+mlir_opt = find_mlir_opt()
+if mlir_opt is None:
+    # Never skip silently: every test that uses %mlir-opt fails with this message.
+    lit_config.warning("mlir-opt not found; tests that use %mlir-opt will fail")
+    mlir_opt = (
+        "sh -c 'echo \"mlir-opt not found: apt-get install mlir-22-tools\" >&2; exit 1' --"
+    )
+config.substitutions.append(("%mlir-opt", mlir_opt))
+
+for tool in ("ernn-opt", "ernn-run", "ernn-model", "filecheck", "xdsl-opt"):
+    if shutil.which(tool, path=os.environ.get("PATH", "")) is None:
+        lit_config.warning(f"{tool} not found on PATH; run 'pip install -e .'")
