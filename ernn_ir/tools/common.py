@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from collections.abc import Callable
 
 from ernn_ir.diagnostics import ErnnError
@@ -41,3 +42,38 @@ def read_text(tool: str, path: str) -> str:
     except OSError as e:
         fail(tool, f"cannot read '{path}': {e.strerror}")
         raise AssertionError from None
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_files_atomically(writers: list[tuple[str, Callable[[str], None]]]) -> None:
+    """Write every file or none: each writer fills a temporary path, renamed only when all succeeded."""
+    tmps: list[tuple[str, str]] = []
+    try:
+        for path, write in writers:
+            directory = os.path.dirname(os.path.abspath(path))
+            fd, tmp = tempfile.mkstemp(dir=directory, prefix=".ernn-", suffix=os.path.splitext(path)[1])
+            os.close(fd)
+            tmps.append((tmp, path))
+            write(tmp)
+            os.chmod(tmp, 0o666 & ~_umask())
+        for tmp, path in tmps:
+            os.replace(tmp, path)
+    finally:
+        for tmp, _ in tmps:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+
+def write_atomically(path: str, text: str) -> None:
+    """Write `text` to `path` so that a failure never leaves a partial file."""
+
+    def write(tmp: str) -> None:
+        with open(tmp, "w") as f:
+            f.write(text)
+
+    write_files_atomically([(path, write)])

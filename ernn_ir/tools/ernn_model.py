@@ -12,8 +12,7 @@ from collections.abc import Sequence
 
 from ernn_ir.builder import build_module, module_to_text
 from ernn_ir.models import random_gru, random_lstm
-from ernn_ir.tools.common import fail, run_tool
-from ernn_ir.tools.ernn_opt import write_atomically
+from ernn_ir.tools.common import fail, run_tool, write_atomically
 
 TOOL = "ernn-model"
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from io import StringIO
 from typing import IO
@@ -22,6 +21,7 @@ from xdsl.xdsl_opt_main import xDSLOptMain
 
 from ernn_ir.diagnostics import ErnnError, format_parse_error, parse_located, verify_located
 from ernn_ir.registry import all_dialects, all_passes, all_targets
+from ernn_ir.tools.common import write_atomically
 
 
 class ErnnOptMain(xDSLOptMain):
@@ -42,6 +42,29 @@ class ErnnOptMain(xDSLOptMain):
         super().register_all_targets()
         for name, factory in all_targets().items():
             self.available_targets.setdefault(name, factory)
+
+    def register_all_arguments(self, arg_parser) -> None:
+        super().register_all_arguments(arg_parser)
+        arg_parser.add_argument(
+            "--validate",
+            action="store_true",
+            help="translation validation: run the reference on seeded random inputs "
+            "before and after every pass and print the largest output difference "
+            "per pass (to stderr)",
+        )
+        arg_parser.add_argument(
+            "--validate-seed", type=int, default=0, help="seed of the --validate inputs"
+        )
+
+    def apply_passes(self, prog: ModuleOp) -> None:
+        if not self.args.validate:
+            return super().apply_passes(prog)
+        from ernn_ir.validation import validate_pipeline
+
+        report = validate_pipeline(
+            prog, self.pipeline.passes, self.ctx, seed=self.args.validate_seed
+        )
+        print(report.table(), file=sys.stderr)
 
     def parse_chunk(self, chunk: IO[bytes], file_extension: str, start_offset: int = 0) -> ModuleOp | None:
         if file_extension != "mlir":
@@ -90,20 +113,6 @@ def _message(e: Exception) -> str:
     if isinstance(e, ErnnError):
         return str(e)
     return f"error: {e}"
-
-
-def write_atomically(path: str, text: str) -> None:
-    """Write `text` to `path` so that a failure never leaves a partial file."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".ernn-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -10,9 +10,6 @@ fixed-point overflow events, by op and source position.
 from __future__ import annotations
 
 import argparse
-import os
-import sys
-import tempfile
 from collections.abc import Sequence
 
 import numpy as np
@@ -20,7 +17,7 @@ import numpy as np
 from ernn_ir.diagnostics import parse_located, verify_located
 from ernn_ir.lowering.reference import Reference, ReferenceError
 from ernn_ir.registry import make_context
-from ernn_ir.tools.common import fail, read_text, run_tool
+from ernn_ir.tools.common import fail, read_text, run_tool, write_files_atomically
 
 TOOL = "ernn-run"
 
@@ -46,24 +43,6 @@ def _load(path: str) -> np.ndarray:
     except (OSError, ValueError) as e:
         fail(TOOL, f"cannot read input '{path}': {e}")
         raise AssertionError from None
-
-
-def _save_all(pairs: list[tuple[str, np.ndarray]]) -> None:
-    """Write every output or none."""
-    tmps = []
-    try:
-        for path, arr in pairs:
-            d = os.path.dirname(os.path.abspath(path))
-            fd, tmp = tempfile.mkstemp(dir=d, suffix=".npy")
-            os.close(fd)
-            tmps.append((tmp, path))
-            np.save(tmp, arr)
-        for tmp, path in tmps:
-            os.replace(tmp, path)
-    finally:
-        for tmp, _ in tmps:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -108,10 +87,12 @@ def main(argv: Sequence[str] | None = None) -> None:
                 span = located.locate(op)
                 where = f" at {span.get_location()}" if span is not None else ""
                 print(f"  {count} in '{op.name}'{where}")
-        saves = []
-        for n, path in enumerate(a.output):
-            saves.append((path, result.outputs[n] if a.raw else floats[n]))
-        _save_all(saves)
+        write_files_atomically(
+            [
+                (path, lambda tmp, arr=(result.outputs[n] if a.raw else floats[n]): np.save(tmp, arr))
+                for n, path in enumerate(a.output)
+            ]
+        )
 
     run_tool(TOOL, body)
 

@@ -10,7 +10,7 @@
 // MLIR-SAME: reverse
 // MLIR: "ernn.gru"
 // MLIR: "ernn.gru"
-// MLIR-SAME: reset_after = false
+// MLIR-SAME: operandSegmentSizes = array<i32: 1, 1, 1, 0, 1, 0>, reset_after = false
 
 // CHECK-LABEL: func.func @lstm_minimal(
 // CHECK-SAME:    %[[X:.*]]: tensor<3x1x12xf32>) -> tensor<3x1x16xf32> {
@@ -39,7 +39,7 @@ func.func @lstm_minimal(%x: tensor<3x1x12xf32>) -> tensor<3x1x16xf32> {
 // CHECK-SAME:      proj(%[[PR]] : !ernn.circulant<8x16xf32, block = 4>)
 // CHECK-SAME:      h0(%[[H0]] : tensor<2x8xf32>)
 // CHECK-SAME:      c0(%[[C0]] : tensor<2x16xf32>)
-// CHECK-SAME:      {return_sequence = false, reverse}
+// CHECK-SAME:      {reverse, return_sequence = false}
 // CHECK-SAME:      : tensor<3x2x12xf32>, !ernn.circulant<64x12xf32, block = 4>, !ernn.circulant<64x8xf32, block = 4> -> tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x16xf32>
 // CHECK-NEXT:    func.return %[[Y]], %[[R]], %[[C]] : tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x16xf32>
 func.func @lstm_all_operands(%x: tensor<3x2x12xf32>, %h0: tensor<2x8xf32>, %c0: tensor<2x16xf32>) -> (tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x16xf32>) {
@@ -82,7 +82,7 @@ func.func @gru_reset_after(%x: tensor<4x1x12xf32>, %h0: tensor<1x16xf32>) -> (te
 
 // GRU, reset before the recurrent matvec, reverse, last step only, b_h only.
 // CHECK-LABEL: func.func @gru_reset_before(
-// CHECK:         %[[Y:.*]], %{{.*}} = ernn.gru %{{[^,]*}}, %{{[^,]*}}, %{{[^ ]*}} b_h(%{{.*}} : tensor<48xf32>) {reset_after = false, return_sequence = false, reverse} : tensor<4x1x12xf32>, !ernn.circulant<48x12xf32, block = 4>, !ernn.circulant<48x16xf32, block = 4> -> tensor<1x16xf32>, tensor<1x16xf32>
+// CHECK:         %[[Y:.*]], %{{.*}} = ernn.gru %{{[^,]*}}, %{{[^,]*}}, %{{[^ ]*}} b_h(%{{.*}} : tensor<48xf32>) {reverse, reset_after = false, return_sequence = false} : tensor<4x1x12xf32>, !ernn.circulant<48x12xf32, block = 4>, !ernn.circulant<48x16xf32, block = 4> -> tensor<1x16xf32>, tensor<1x16xf32>
 // CHECK-NEXT:    func.return %[[Y]] : tensor<1x16xf32>
 func.func @gru_reset_before(%x: tensor<4x1x12xf32>) -> tensor<1x16xf32> {
   %wx = ernn.circulant dense<0.5> : tensor<12x3x4xf32> -> !ernn.circulant<48x12xf32, block = 4>

@@ -1,0 +1,31 @@
+# ernn-ir: the two entry points of the README.
+#   make demo   install, then compile and run the bundled example
+#   make test   install everything the tests use, then run the whole suite
+PYTHON ?= python3
+PIP := $(PYTHON) -m pip
+
+.PHONY: install install-test demo test unit lit
+
+install:
+	$(PIP) install -q -e .
+
+# Debian tools the lit suite uses (mlir-opt parses our generic output).
+# torch 2.13.0 is the CPU wheel this machine image provides.
+install-test:
+	@command -v mlir-opt >/dev/null 2>&1 || test -x /usr/lib/llvm-22/bin/mlir-opt || \
+	  { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mlir-22-tools) >/dev/null; }
+	$(PIP) install -q -e '.[test]' torch==2.13.0 onnx scikit-learn
+
+demo: install
+	ernn-opt examples/lstm_small.mlir -p ernn-expand-cells,ernn-circulant-to-fft --validate -o /tmp/ernn-demo-lowered.mlir
+	ernn-run /tmp/ernn-demo-lowered.mlir --random
+
+unit:
+	$(PYTHON) -m pytest -q -p no:cacheprovider test/unit
+
+lit:
+	lit -sv -j2 test/lit
+
+test: install-test
+	$(PYTHON) -m pytest -q -p no:cacheprovider test/unit
+	lit -sv -j2 test/lit
