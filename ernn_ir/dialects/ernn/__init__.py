@@ -30,6 +30,7 @@ from ernn_ir.dialects.ernn.gate_ops import (
     TanhOp,
 )
 from ernn_ir.dialects.ernn.model_ops import GruOp, LstmOp
+from ernn_ir.dialects.ernn.pool_ops import GetGlobalOp, GlobalOp
 from ernn_ir.dialects.ernn.quant_ops import DequantizeOp, QuantizeOp, RequantizeOp
 from ernn_ir.dialects.ernn.structure_ops import (
     BroadcastOp,
@@ -83,6 +84,8 @@ ERNN = Dialect(
         QuantizeOp,
         DequantizeOp,
         RequantizeOp,
+        GlobalOp,
+        GetGlobalOp,
     ],
     [FixedType, CirculantType, RoundingAttr, OverflowAttr],
 )
@@ -103,6 +106,8 @@ __all__ = [
     "DenseMatvecOp",
     "DequantizeOp",
     "FixedType",
+    "GetGlobalOp",
+    "GlobalOp",
     "GruOp",
     "IrfftOp",
     "LstmOp",

@@ -1,0 +1,109 @@
+"""Imported PyTorch/ONNX models run by the reference interpreter equal PyTorch's forward."""
+
+import io
+import warnings
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch", reason="the PyTorch front end needs torch")
+from torch import nn  # noqa: E402
+
+builder = pytest.importorskip("ernn_ir.builder", reason="the IR builder is not available")
+reference = pytest.importorskip("ernn_ir.lowering.reference", reason="the reference interpreter is not available")
+
+from ernn_ir.frontend.circulant_torch import CirculantGRU, CirculantLSTM, SequenceClassifier  # noqa: E402
+from ernn_ir.frontend.projection import expand_circulant  # noqa: E402
+from ernn_ir.frontend.torch_import import spec_from_torch  # noqa: E402
+
+F64 = torch.float64
+
+
+def make_circulant_rnn(mod, block, seed=0):
+    """Overwrite every weight matrix with an expanded block-circulant one."""
+    rng = np.random.default_rng(seed)
+    with torch.no_grad():
+        for name, p in mod.named_parameters():
+            if name.startswith("weight"):
+                m, n = p.shape
+                params = rng.standard_normal((-(-m // block), -(-n // block), block)) * 0.4
+                p.copy_(torch.as_tensor(expand_circulant(params, m, n)))
+            else:
+                p.copy_(torch.as_tensor(rng.standard_normal(p.shape) * 0.3))
+    return mod
+
+
+def run_ir(spec, x, dtype):
+    module = builder.build_module(spec, seq_len=x.shape[0], batch=x.shape[1], dtype=dtype)
+    text = builder.module_to_text(module)  # printable
+    assert "ernn." in text
+    npdt = np.float64 if dtype == "f64" else np.float32
+    (y,) = reference.run_module(module, [x.numpy().astype(npdt)])
+    return y
+
+
+MODELS = [
+    ("lstm_proj", lambda: nn.LSTM(6, 8, proj_size=4, dtype=F64), 6),
+    ("lstm_2layers", lambda: nn.LSTM(6, 8, num_layers=2, dtype=F64), 6),
+    ("lstm_bidir", lambda: nn.LSTM(5, 8, bidirectional=True, dtype=F64), 5),
+    ("lstm_2l_bidir_proj", lambda: nn.LSTM(5, 8, num_layers=2, bidirectional=True, proj_size=4, dtype=F64), 5),
+    ("gru", lambda: nn.GRU(5, 8, dtype=F64), 5),
+    ("gru_2l_bidir", lambda: nn.GRU(6, 8, num_layers=2, bidirectional=True, dtype=F64), 6),
+    ("lstm_classifier", lambda: SequenceClassifier(nn.LSTM(6, 8, dtype=F64), 3), 6),
+]
+
+
+@pytest.mark.parametrize("dtype,tol", [("f64", 1e-9), ("f32", 1e-5)])
+@pytest.mark.parametrize("name,make,n_in", MODELS, ids=[m[0] for m in MODELS])
+def test_exactly_circulant_torch_model(name, make, n_in, dtype, tol):
+    torch.manual_seed(0)
+    model = make()
+    make_circulant_rnn(model.rnn if hasattr(model, "rnn") else model, 4)
+    spec, rep = spec_from_torch(model, 4, return_report=True)
+    assert rep.max_rel_error < 1e-13
+    x = torch.randn(6, 2, n_in, dtype=F64)
+    with torch.no_grad():
+        ref = model(x)
+        ref = ref[0] if isinstance(ref, tuple) else ref
+    y = run_ir(spec, x, dtype)
+    assert y.shape == tuple(ref.shape)
+    assert np.max(np.abs(y - ref.numpy())) < tol
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+def test_padded_hidden_units_in_the_ir(kind):
+    """H=6 with b=4: the padded units are exactly 0 in the IR reference too."""
+    torch.manual_seed(1)
+    m = (nn.LSTM if kind == "lstm" else nn.GRU)(5, 6, dtype=F64)
+    spec = spec_from_torch(m, 4)
+    x = torch.randn(5, 2, 5, dtype=F64)
+    y = run_ir(spec, x, "f64")
+    assert y.shape == (5, 2, 8)
+    assert np.all(y[..., 6:] == 0.0)
+
+
+@pytest.mark.parametrize("peep,reset_after", [(True, True), (False, False)])
+def test_circulant_modules(peep, reset_after):
+    lstm = CirculantLSTM(6, 8, 4, proj_size=4, peepholes=peep, dtype=F64)
+    gru = CirculantGRU(6, 8, 4, reset_after=reset_after, dtype=F64)
+    x = torch.randn(4, 3, 6, dtype=F64)
+    for mod in (lstm, gru):
+        with torch.no_grad():
+            ref = mod(x)[0].numpy()
+        assert np.max(np.abs(run_ir(spec_from_torch(mod, 4), x, "f64") - ref)) < 1e-9
+
+
+def test_onnx_path_runs_the_same():
+    onnx = pytest.importorskip("onnx", reason="the ONNX front end needs onnx")
+    from ernn_ir.frontend.onnx_import import spec_from_onnx
+
+    model = make_circulant_rnn(nn.GRU(5, 8, num_layers=2, bidirectional=True), 4)
+    f = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model.eval(), (torch.randn(4, 2, 5),), f, dynamo=False)
+    spec = spec_from_onnx(onnx.load_from_string(f.getvalue()), 4)
+    x = torch.randn(4, 2, 5)
+    with torch.no_grad():
+        ref = model(x)[0].double().numpy()
+    assert np.max(np.abs(run_ir(spec, x.double(), "f64") - ref)) < 1e-6  # weights are float32
