@@ -50,6 +50,18 @@ class LocatingParser(Parser):
         self._ops: list[Operation] = []
         self._line_offset = line_offset
 
+    def _parse_dialect_type_or_attribute_body(self, attr_name, is_type, is_opaque, starting_opaque_pos):
+        # Parameter verifiers run while parsing: report their failure at the
+        # type or attribute, like any other parse error.
+        start = self._current_token.span.start
+        try:
+            return super()._parse_dialect_type_or_attribute_body(
+                attr_name, is_type, is_opaque, starting_opaque_pos
+            )
+        except VerifyException as e:
+            end = max(self._current_token.span.start, start + 1)
+            raise ParseError(Span(start, end, self._current_token.span.input), str(e)) from None
+
     def parse_operation(self) -> Operation:
         span = self._current_token.span
         op = super().parse_operation()

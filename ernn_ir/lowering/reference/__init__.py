@@ -23,6 +23,7 @@ from ernn_ir.lowering.reference.events import EventLog
 from ernn_ir.lowering.reference.freq import FreqFunctions
 from ernn_ir.lowering.reference.gate import GateFunctions
 from ernn_ir.lowering.reference.model import ModelFunctions
+from ernn_ir.lowering.reference.pool import PoolFunctions
 from ernn_ir.lowering.reference.quant import QuantFunctions
 from ernn_ir.lowering.reference.structure import StructureFunctions
 from ernn_ir.lowering.reference.values import (
@@ -66,6 +67,7 @@ class Reference:
         self.interpreter.register_implementations(FreqFunctions(self.log))
         self.interpreter.register_implementations(QuantFunctions(self.log))
         self.interpreter.register_implementations(ModelFunctions())
+        self.interpreter.register_implementations(PoolFunctions())
 
     def function(self, entry: str) -> func.FuncOp:
         for op in self.module.ops:
