@@ -29,7 +29,7 @@ def main(argv=None) -> int:
     p.add_argument("--models", default="lstm,gru")
     p.add_argument("--hidden", type=int, default=64)
     p.add_argument("--blocks", default="4,8,16")
-    p.add_argument("--seeds", default="0,1,2")
+    p.add_argument("--seeds", default="0,1")
     p.add_argument("--epochs", type=int, default=15)
     p.add_argument("--admm-epochs", type=int, default=10)
     p.add_argument("--finetune-epochs", type=int, default=10)
@@ -64,6 +64,9 @@ def main(argv=None) -> int:
                     task, kind, H, b, finetune_epochs=args.admm_epochs + args.finetune_epochs,
                     seed=seed, pretrained=dense)
                 results.setdefault((kind, "admm", b), []).append(ha.test_acc)
+                for m, h in (("admm", ha), ("projection", hp)):
+                    first = [e["test_acc"] for e in h.epochs if e["phase"] == "finetune" and e["epoch"] == 0]
+                    results.setdefault((kind, m + "@proj", b), []).append(first[0])
                 results.setdefault((kind, "projection", b), []).append(hp.test_acc)
                 errors.setdefault((kind, b), []).append(float(np.mean(list(hp.projection_errors.values()))))
             print(f"{kind} seed {seed}: {time.perf_counter() - t0:.1f} s", file=sys.stderr)
@@ -75,18 +78,30 @@ def main(argv=None) -> int:
 
     n_in = 8
     lines = ["| model | b | weights (gate matrices) | dense->circulant projection error | "
-             "projection + fine-tune acc. % | ADMM + fine-tune acc. % |",
-             "|---|---|---|---|---|---|"]
+             "projection + fine-tune acc. % | ADMM + fine-tune acc. % | "
+             "acc. % right after the hard projection: projection / ADMM |",
+             "|---|---|---|---|---|---|---|"]
     for kind in kinds:
         g = 4 if kind == "lstm" else 3
         dense_w = g * H * (n_in + H)
-        lines.append(f"| {kind.upper()} H={H} | dense | {dense_w} | - | {fmt(results[(kind, 'dense', None)])} (dense) | - |")
+        lines.append(f"| {kind.upper()} H={H} | dense | {dense_w} | - | {fmt(results[(kind, 'dense', None)])} (dense) | - | - |")
         for b in blocks:
             circ_w = g * (H // b) * (-(-n_in // b) + H // b) * b
             lines.append(f"| {kind.upper()} H={H} | {b} | {circ_w} ({dense_w / circ_w:.1f}x) | "
                          f"{np.mean(errors[(kind, b)]):.3f} | {fmt(results[(kind, 'projection', b)])} | "
-                         f"{fmt(results[(kind, 'admm', b)])} |")
+                         f"{fmt(results[(kind, 'admm', b)])} | "
+                         f"{fmt(results[(kind, 'projection@proj', b)])} / {fmt(results[(kind, 'admm@proj', b)])} |")
     table = "\n".join(lines)
+    verdicts = []
+    for kind in kinds:
+        for b in blocks:
+            a = np.mean(results[(kind, "admm", b)]) * 100
+            pj = np.mean(results[(kind, "projection", b)]) * 100
+            verdicts.append(f"{kind.upper()} b={b}: ADMM {a - pj:+.1f} points vs projection")
+    reading = ("Reading (computed from the table): " + "; ".join(verdicts) + ".  "
+               "A positive number means ADMM did better under the same fine-tuning budget.  "
+               "E-RNN's claim that ADMM beats direct projection was made on TIMIT with much "
+               "longer training; this small run neither assumes nor establishes it.")
     cmd = "python bench/accuracy_table.py" + "".join(
         f" --{k.replace('_', '-')} {v}" for k, v in vars(args).items() if k not in ("output",))
     doc = f"""# Accuracy of block-circulant training (dense vs ADMM vs projection)
@@ -118,12 +133,7 @@ matrices to the block-circulant set (mean of W_x and W_h, mean over seeds).
 
 Wall time: {wall:.0f} s on {args.threads} CPU threads ({platform.processor() or platform.machine()}, torch {torch.__version__}).
 
-Reading: this small task is easy; every b keeps accuracy well above chance,
-and larger b costs accuracy.  Whether ADMM beats projection-only here is
-read off the table above, not assumed: with these short budgets the plain
-projection + fine-tuning baseline is at least as good as ADMM on this task
-(E-RNN's claim that ADMM is better was made on TIMIT with far longer training,
-and is not reproduced here).
+{reading}
 """
     os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
     with open(args.output, "w") as f:

@@ -64,7 +64,11 @@ class LocatingParser(Parser):
 
     def parse_operation(self) -> Operation:
         span = self._current_token.span
-        op = super().parse_operation()
+        try:
+            op = super().parse_operation()
+        except VerifyException as e:
+            # A property that fails its constraint while the custom format is read.
+            raise ParseError(span, str(e)) from None
         if self._line_offset:
             from dataclasses import replace
 

@@ -19,7 +19,42 @@ def _circulant_to_fft():
     return CirculantToFftPass
 
 
+def _fft_fusion():
+    from ernn_ir.passes.fft_fusion import FftFusionPass
+
+    return FftFusionPass
+
+
+def _weight_sharing():
+    from ernn_ir.passes.weight_sharing import WeightSharingPass
+
+    return WeightSharingPass
+
+
+def _op_count():
+    from ernn_ir.passes.op_count_report import OpCountPass
+
+    return OpCountPass
+
+
+def _quantize():
+    from ernn_ir.passes.quantize import QuantizePass
+
+    return QuantizePass
+
+
+def _approximate_activations():
+    from ernn_ir.passes.approximate_activations import ApproximateActivationsPass
+
+    return ApproximateActivationsPass
+
+
 PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "ernn-expand-cells": _expand_cells,
     "ernn-circulant-to-fft": _circulant_to_fft,
+    "ernn-fft-fusion": _fft_fusion,
+    "ernn-weight-sharing": _weight_sharing,
+    "ernn-op-count": _op_count,
+    "ernn-quantize": _quantize,
+    "ernn-approximate-activations": _approximate_activations,
 }

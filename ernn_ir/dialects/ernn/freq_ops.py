@@ -161,10 +161,10 @@ class SpectralMacOp(FixedResultOp):
         checks.same_domain(
             [("weight", w.element_type), ("input", x.element_type), ("result", r.element_type)]
         )
-        wl, p, bw = spectrum_shape(w, "weight")
+        wl, q, bw = spectrum_shape(w, "weight")
         if len(wl) != 1:
             checks.fail(f"weight must be [p, q, K, 2], got {checks.fmt_shape(w.get_shape())}")
-        q = wl[0]
+        p = wl[0]
         xl, qx, bx = spectrum_shape(x, "input")
         if bx != bw:
             checks.fail(f"weight and input must have the same number of bins, got {bw // 2 + 1} and {bx // 2 + 1}")

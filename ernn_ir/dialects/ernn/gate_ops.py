@@ -9,7 +9,8 @@ from __future__ import annotations
 from xdsl.dialects.builtin import (
     DenseIntOrFPElementsAttr,
     FloatAttr,
-    IntAttr,
+    I64,
+    IntegerAttr,
     StringAttr,
     TensorType,
 )
@@ -51,11 +52,14 @@ class FixedResultOp(IRDLOperation):
 class CircMatvecOp(FixedResultOp):
     """`y[..., :] = W @ x[..., :]` for a block-circulant W of logical shape M x N.
 
-    x's last dimension is N, or q*b (already padded); it is zero-padded to
-    q*b.  Each block computes a circular convolution of its defining vector
-    with the input block; block results are summed over j.  y's last
-    dimension is M, or p*b (padding rows kept, which are zero).  Fixed point:
-    exact products and sum, one rounding into the result format.
+    The logical M x N matrix is the top-left corner of the p*b x q*b
+    block-circulant matrix defined by the parameters.  x's last dimension is
+    N (zero-padded to q*b) or q*b (used as it is).  Each block computes a
+    circular convolution of its defining vector with the input block; block
+    results are summed over j.  y's last dimension is M, or p*b: the full
+    block-circulant product, whose rows past M belong to no logical row (they
+    are generally not zero).  Fixed point: exact products and sum, one
+    rounding into the result format.
 
         %y = ernn.circ_matvec %w, %x : !ernn.circulant<64x40xf32, block = 8>, tensor<2x40xf32> -> tensor<2x64xf32>
     """
@@ -268,7 +272,7 @@ class PwlOp(ActivationOp):
     name = "ernn.pwl"
 
     x_min = prop_def(FloatAttr)
-    log2_step = prop_def(IntAttr)
+    log2_step = prop_def(IntegerAttr[I64])
     slopes = prop_def(DenseIntOrFPElementsAttr)
     intercepts = prop_def(DenseIntOrFPElementsAttr)
     coeff = opt_prop_def(FixedType)

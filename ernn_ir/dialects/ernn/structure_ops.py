@@ -75,8 +75,10 @@ class CirculantOp(IRDLOperation):
     `params` is a `[p, q, b]` tensor: block (i, j) of the matrix is the
     circulant matrix whose first column is `params[i, j]`, so
     `W[i*b + r][j*b + k] = params[i, j, (r - k) mod b]`.  The result type
-    gives the logical shape M x N; rows M..p*b and columns N..q*b are padding
-    and never reach a result.  Storage follows `ernn.constant`.
+    gives the logical shape M x N, the top-left corner of that p*b x q*b
+    matrix: an input of N values is zero-padded to q*b, and rows M..p*b are
+    dropped unless a consumer asks for the padded p*b rows.  Storage follows
+    `ernn.constant`.
 
         %w = ernn.circulant dense<"0x..."> : tensor<128x20x8xf32> -> !ernn.circulant<1024x153xf32, block = 8>
     """

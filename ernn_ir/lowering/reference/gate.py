@@ -146,7 +146,7 @@ class GateFunctions(InterpreterFunctions):
     def run_pwl(self, interpreter: Interpreter, op: PwlOp, args: tuple[Any, ...]):
         (x,) = args
         slopes, intercepts = dense_to_numpy(op.slopes), dense_to_numpy(op.intercepts)
-        x_min, step = op.x_min.value.data, op.log2_step.data
+        x_min, step = op.x_min.value.data, op.log2_step.value.data
         if is_fixed(op.result.type):
             fin = fixed_format(op.input.type)
             c = op.coeff

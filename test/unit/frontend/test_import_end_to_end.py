@@ -107,3 +107,31 @@ def test_onnx_path_runs_the_same():
     with torch.no_grad():
         ref = model(x)[0].double().numpy()
     assert np.max(np.abs(run_ir(spec, x.double(), "f64") - ref)) < 1e-6  # weights are float32
+
+
+def test_ernn_import_cli(tmp_path, capsys):
+    from ernn_ir.tools.ernn_import import main
+
+    model = SequenceClassifier(make_circulant_rnn(nn.LSTM(8, 8), 4), 10)
+    pt = tmp_path / "m.pt"
+    torch.save(model, pt)
+    out = tmp_path / "m.mlir"
+    assert main([str(pt), "--block-size", "4", "--seq-len", "8", "-o", str(out)]) == 0
+    text = out.read_text()
+    assert "ernn.lstm" in text and "func.func @main" in text
+    # errors: message, exit 1, no traceback, no output file
+    torch.save(model.state_dict(), tmp_path / "sd.pt")
+    bad = tmp_path / "bad.mlir"
+    for args, msg in [([str(tmp_path / "sd.pt")], "state_dict"),
+                      ([str(tmp_path / "missing.pt")], "no such file"),
+                      ([str(tmp_path / "m.txt")], "no such file"),
+                      ([str(pt), "--seq-len", "0"], "positive")]:
+        capsys.readouterr()
+        assert main(args + ["--block-size", "4", "-o", str(bad)]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith("ernn-import: error:") and msg in err and "Traceback" not in err
+        assert not bad.exists()
+    rnn = tmp_path / "rnn.pt"
+    torch.save(nn.RNN(4, 8), rnn)
+    assert main([str(rnn), "--block-size", "4"]) == 1
+    assert "unsupported model" in capsys.readouterr().err

@@ -5,13 +5,14 @@
 // MLIR: "ernn.circ_matvec"
 // MLIR-SAME: overflow = #ernn.overflow<saturate>, rounding = #ernn.rounding<half_up>
 // MLIR: "ernn.dense_matvec"
-// MLIR: "ernn.pwl"
-// MLIR-SAME: function = "sigmoid"
-// MLIR: "ernn.pwl"
-// MLIR-SAME: coeff = !ernn.fixed<16, 12>
+// MLIR: "ernn.add"
+// MLIR: "ernn.sub"
+// MLIR: "ernn.mul"
+// MLIR: "ernn.sigmoid"
+// MLIR: "ernn.tanh"
 
 // CHECK-LABEL: func.func @circ_matvec(
-// CHECK-SAME:    %[[W:[^:]*]]: !ernn.circulant<64x40xf32, block = 8>, %[[X:[^:]*]]: tensor<2x40xf32>, %[[XP:[^:]*]]: tensor<3x1x48xf64>, %[[W64:[^:]*]]: !ernn.circulant<60x41xf64, block = 8>)
+// CHECK-SAME:    %[[W:[^:]*]]: !ernn.circulant<64x40xf32, block = 8>, %[[X:[^:]*]]: tensor<2x40xf32>, %[[XP:[^:]*]]: tensor<3x1x48xf64>, %[[W64:[^:]*]]: !ernn.circulant<60x41xf64, block = 8>,
 // CHECK-NEXT:    %{{.*}} = ernn.circ_matvec %[[W]], %[[X]] : !ernn.circulant<64x40xf32, block = 8>, tensor<2x40xf32> -> tensor<2x64xf32>
 // CHECK-NEXT:    %{{.*}} = ernn.circ_matvec %[[W64]], %[[XP]] : !ernn.circulant<60x41xf64, block = 8>, tensor<3x1x48xf64> -> tensor<3x1x64xf64>
 // CHECK-NEXT:    %{{.*}} = ernn.circ_matvec %[[W64]], %{{.*}} : !ernn.circulant<60x41xf64, block = 8>, tensor<41xf64> -> tensor<60xf64>
@@ -84,13 +85,4 @@ func.func @activations(%x: tensor<1x32xf32>, %q: tensor<4x!ernn.fixed<16, 8>>) {
   func.return
 }
 
-// CHECK-LABEL: func.func @pwl(
-// CHECK-NEXT:    %{{.*}} = ernn.pwl %{{.*}} {x_min = -8.000000e+00 : f64, log2_step = 2 : i64, slopes = dense<[0.000000e+00, 1.250000e-01, 1.250000e-01, 0.000000e+00]> : tensor<4xf64>, intercepts = dense<[0.000000e+00, 5.000000e-01, 5.000000e-01, 1.000000e+00]> : tensor<4xf64>, function = "sigmoid"} : tensor<1x32xf32> -> tensor<1x32xf32>
-// CHECK-NEXT:    %{{.*}} = ernn.pwl %{{.*}} {x_min = -1.000000e+00 : f64, log2_step = -1 : i64, slopes = dense<1.000000e+00> : tensor<4xf64>, intercepts = dense<0.000000e+00> : tensor<4xf64>} : tensor<3xf64> -> tensor<3xf64>
-// CHECK-NEXT:    %{{.*}} = ernn.pwl %{{.*}} {x_min = -4.000000e+00 : f64, log2_step = 1 : i64, slopes = dense<[0, 1024, 1024, 0]> : tensor<4xi16>, intercepts = dense<[-4096, 0, 0, 4096]> : tensor<4xi16>, coeff = !ernn.fixed<16, 12>, function = "tanh"} : tensor<4x!ernn.fixed<16, 8>> -> tensor<4x!ernn.fixed<16, 14>>
-func.func @pwl(%x: tensor<1x32xf32>, %d: tensor<3xf64>, %q: tensor<4x!ernn.fixed<16, 8>>) {
-  %0 = ernn.pwl %x {function = "sigmoid", x_min = -8.0 : f64, log2_step = 2 : i64, slopes = dense<[0.0, 0.125, 0.125, 0.0]> : tensor<4xf64>, intercepts = dense<[0.0, 0.5, 0.5, 1.0]> : tensor<4xf64>} : tensor<1x32xf32> -> tensor<1x32xf32>
-  %1 = ernn.pwl %d {x_min = -1.0 : f64, log2_step = -1 : i64, slopes = dense<1.0> : tensor<4xf64>, intercepts = dense<0.0> : tensor<4xf64>} : tensor<3xf64> -> tensor<3xf64>
-  %2 = ernn.pwl %q {function = "tanh", x_min = -4.0 : f64, log2_step = 1 : i64, coeff = !ernn.fixed<16, 12>, slopes = dense<[0, 1024, 1024, 0]> : tensor<4xi16>, intercepts = dense<[-4096, 0, 0, 4096]> : tensor<4xi16>} : tensor<4x!ernn.fixed<16, 8>> -> tensor<4x!ernn.fixed<16, 14>>
-  func.return
-}
+// ernn.pwl: see pwl.mlir.

@@ -1,0 +1,39 @@
+"""`ernn-op-count`: print the op-count and storage table of the module; the IR is unchanged.
+
+    ernn-opt -p 'ernn-op-count{output="counts.txt"}' model.mlir
+
+`output`: "-" (default) prints the table to stdout, before the IR that
+ernn-opt prints; any other value is a file path.  `title` heads the table.
+The counts are those of `ernn_ir.analysis.op_count` (per time step for ops
+in an `ernn.scan` body, per sequence for the others).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.passes import ModulePass
+
+from ernn_ir.analysis.op_count import count_ops, format_report
+
+
+@dataclass(frozen=True)
+class OpCountPass(ModulePass):
+    """Print rFFT/IRFFT/MAC/multiply counts and weight storage; leaves the IR unchanged."""
+
+    name = "ernn-op-count"
+
+    output: str = "-"
+    title: str = "ernn op count"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        text = format_report(count_ops(op), self.title)
+        if self.output == "-":
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        else:
+            with open(self.output, "w") as f:
+                f.write(text)

@@ -1,0 +1,26 @@
+// ernn-approximate-activations: sigmoid / tanh into PWL tables, float and fixed.
+// RUN: ernn-model gru --input-size 6 --hidden-size 8 --seq-len 2 --block-size 4 | ernn-opt -p ernn-expand-cells,ernn-approximate-activations 2>/dev/null | filecheck %s
+// Applied twice: the same IR.
+// RUN: ernn-model gru --input-size 6 --hidden-size 8 --seq-len 2 --block-size 4 | ernn-opt -p ernn-expand-cells,ernn-approximate-activations,ernn-approximate-activations 2>/dev/null | filecheck %s
+// The error report (stderr).
+// RUN: ernn-model gru --input-size 6 --hidden-size 8 --seq-len 2 --block-size 4 | ernn-opt -p 'ernn-expand-cells,ernn-approximate-activations{sigmoid-segments=16 tanh-segments=64 tanh-min=-8.0 tanh-max=8.0}' 2>&1 >/dev/null | filecheck %s --check-prefix=REPORT
+// Fixed point: fixed tables with a coeff format.
+// RUN: ernn-model gru --input-size 6 --hidden-size 8 --seq-len 2 --block-size 4 | ernn-opt -p 'ernn-expand-cells,ernn-quantize{acc-bits=20 acc-frac=12},ernn-approximate-activations' 2>&1 | filecheck %s --check-prefix=FIXED
+// A segment width that is not a power of two.
+// RUN: ernn-model gru --input-size 6 --hidden-size 8 --seq-len 2 --block-size 4 | not ernn-opt -p 'ernn-expand-cells,ernn-approximate-activations{sigmoid-segments=12}' 2>&1 | filecheck %s --check-prefix=BAD
+
+// CHECK:     ^bb0
+// CHECK-NOT: ernn.sigmoid
+// CHECK:     %r = ernn.pwl %{{.*}} {x_min = -8.000000e+00 : f64, log2_step = #builtin.int<-1>, function = "sigmoid", slopes = dense<{{.*}}> : tensor<32xf64>, intercepts = dense<{{.*}}> : tensor<32xf64>} : tensor<1x8xf32> -> tensor<1x8xf32>
+// CHECK:     %n = ernn.pwl %n_in {x_min = -4.000000e+00 : f64, log2_step = #builtin.int<-2>, function = "tanh", {{.*}} : tensor<32xf64>} : tensor<1x8xf32> -> tensor<1x8xf32>
+// CHECK-NOT: ernn.tanh
+
+// REPORT:      ernn-approximate-activations: worst-case error per table
+// REPORT-NEXT: function
+// REPORT-NEXT: sigmoid 16 [-8, 8) f32 -> f32 max |err| = 1.165e-02 (dense sampling)
+// REPORT-NEXT: tanh 64 [-8, 8) f32 -> f32 max |err| = {{[0-9.]+}}e-03 (dense sampling)
+
+// FIXED:      sigmoid 32 [-8, 8) fixed<20, 12> -> fixed<16, 12> max |err| = {{.*}} (exhaustive)
+// FIXED:      %r = ernn.pwl %{{.*}} {x_min = -8.000000e+00 : f64, log2_step = #builtin.int<-1>, function = "sigmoid", slopes = dense<{{.*}}> : tensor<32xi16>, intercepts = dense<{{.*}}> : tensor<32xi16>, coeff = !ernn.fixed<16, 13>} : tensor<1x8x!ernn.fixed<20, 12>> -> tensor<1x8x!ernn.fixed<16, 12>>
+
+// BAD: error: ernn-approximate-activations: sigmoid table (12 segments on [-8, 8]): segments must be a power of two, got 12
