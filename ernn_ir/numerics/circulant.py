@@ -255,6 +255,26 @@ def _max_abs(a: np.ndarray) -> int:
     return max(abs(int(a.max())), abs(int(a.min())))
 
 
+class IntMatrix:
+    """An int64 matrix kept with its float64 copy and max |entry|, for repeated exact products."""
+
+    def __init__(self, raw) -> None:
+        self.raw = np.ascontiguousarray(as_raw(raw))
+        self.max_abs = _max_abs(self.raw)
+        self._f64: np.ndarray | None = None
+
+    @property
+    def f64(self) -> np.ndarray:
+        if self._f64 is None:
+            self._f64 = self.raw.astype(np.float64)
+        return self._f64
+
+    def sliced(self, rows: int, cols: int) -> "IntMatrix":
+        if (rows, cols) == self.raw.shape:
+            return self
+        return IntMatrix(self.raw[:rows, :cols])
+
+
 def exact_int_matmul(A, B, terms_bound: int | None = None) -> np.ndarray:
     """Exact integer ``A @ B`` for int64 raw arrays.
 
@@ -265,13 +285,13 @@ def exact_int_matmul(A, B, terms_bound: int | None = None) -> np.ndarray:
     bound raises ``ValueError`` (accumulators are limited to 64 bits).
     """
     A = as_raw(A)
-    B = as_raw(B)
+    Bm = B if isinstance(B, IntMatrix) else IntMatrix(B)
     terms = A.shape[-1] if terms_bound is None else int(terms_bound)
-    bound = terms * _max_abs(A) * _max_abs(B)
+    bound = terms * _max_abs(A) * Bm.max_abs
     if bound < _F64_EXACT:
-        return np.matmul(A.astype(np.float64), B.astype(np.float64)).astype(np.int64)
+        return np.matmul(A.astype(np.float64), Bm.f64).astype(np.int64)
     if bound < _I64_LIMIT:
-        return np.matmul(A, B)
+        return np.matmul(A, Bm.raw)
     raise ValueError(
         f"exact accumulation needs more than 64 bits (bound {bound:#x}); "
         "reduce operand widths")
@@ -315,14 +335,23 @@ def spectral_mac_fixed(W_raw, w_frac: int, X_raw, x_frac: int, out_fmt: FixedFor
     return out.reshape(lead + (p, K, 2)), events
 
 
+def shift_weights(params_raw) -> IntMatrix:
+    """Parameters as a ``[q*b, p]`` matrix indexed by (input block j, shift s), for :func:`circ_matvec_fixed`."""
+    P = as_raw(_check_params(params_raw))
+    p, q, b = P.shape
+    return IntMatrix(P.reshape(p, q * b).T)
+
+
 def circ_matvec_fixed(params_raw, w_fmt: FixedFormat, x_raw, x_fmt: FixedFormat,
                       out_fmt: FixedFormat, rounding, overflow_mode,
-                      m: int | None = None) -> tuple[np.ndarray, int]:
+                      m: int | None = None,
+                      weights: IntMatrix | None = None) -> tuple[np.ndarray, int]:
     """Exact fixed-point block-circulant matvec, rounded once to ``out_fmt``.
 
-    ``x_raw [..., n]`` is zero padded to ``q*b``; the dense integer product
-    (frac ``w_fmt.frac + x_fmt.frac``) is exact; rows beyond ``m`` (default
-    ``p*b``) are dropped before the single requantize.
+    ``x_raw [..., n]`` is zero padded to ``q*b``; the integer product (frac
+    ``w_fmt.frac + x_fmt.frac``) is exact; rows beyond ``m`` (default
+    ``p*b``) are dropped before the single requantize.  ``weights`` is
+    :func:`shift_weights` of the params, when the caller keeps it.
     Returns ``(raw [..., m], events)``.
     """
     P = _check_params(params_raw)
@@ -338,9 +367,23 @@ def circ_matvec_fixed(params_raw, w_fmt: FixedFormat, x_raw, x_fmt: FixedFormat,
         m = p * b
     if not 0 <= m <= p * b:
         raise ValueError(f"output length {m} outside [0, p*b = {p * b}]")
-    D = expand_dense(P)[:m, :n]                                   # padding rows/cols are 0
+    # y_i[r] = sum_j sum_s w_ij[s] * x_j[(r - s) mod b]: one exact product of the
+    # b shifted copies of each input block with the [q*b, p] parameter matrix,
+    # so the dense p*b x q*b expansion is never formed.
+    if weights is None:
+        weights = shift_weights(P)
     lead = x.shape[:-1]
-    acc = exact_int_matmul(x.reshape(-1, n), np.ascontiguousarray(D.T))
+    xf = x.reshape(-1, n)
+    B = xf.shape[0]
+    if n != q * b:
+        xp = np.zeros((B, q * b), dtype=np.int64)
+        xp[:, :n] = xf
+        xf = xp
+    shifts = (np.arange(b)[:, None] - np.arange(b)[None, :]) % b        # [r, s]
+    xs = xf.reshape(B, q, b)[:, :, shifts]                              # [B, q, r, s]
+    xs = np.ascontiguousarray(xs.transpose(0, 2, 1, 3)).reshape(B * b, q * b)
+    acc = exact_int_matmul(xs, weights)                                 # [(B, r), p]
+    acc = acc.reshape(B, b, p).transpose(0, 2, 1).reshape(B, p * b)[:, :m]
     out, events = requantize(acc, int(w_fmt.frac) + int(x_fmt.frac), out_fmt, rounding,
                              overflow_mode)
     return out.reshape(lead + (m,)), events

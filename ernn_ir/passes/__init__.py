@@ -49,6 +49,12 @@ def _approximate_activations():
     return ApproximateActivationsPass
 
 
+def _pipeline():
+    from ernn_ir.passes.pipeline import PipelinePass
+
+    return PipelinePass
+
+
 PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "ernn-expand-cells": _expand_cells,
     "ernn-circulant-to-fft": _circulant_to_fft,
@@ -57,4 +63,5 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "ernn-op-count": _op_count,
     "ernn-quantize": _quantize,
     "ernn-approximate-activations": _approximate_activations,
+    "ernn-pipeline": _pipeline,
 }

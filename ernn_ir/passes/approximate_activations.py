@@ -181,6 +181,21 @@ def format_reports(reports: list[ActivationReport]) -> str:
     return "\n".join([head, *(r.line() for r in uniq)])
 
 
+def _log2_step_attr(s: int):
+    """The pwl op's `log2_step` attribute (an i64 IntegerAttr; older dialect versions: IntAttr)."""
+    from xdsl.dialects.builtin import IntegerAttr
+
+    from ernn_ir.dialects.ernn.gate_ops import PwlOp
+
+    constr = str(PwlOp.get_irdl_definition().properties["log2_step"].constr)
+    return IntegerAttr(s, 64) if "IntegerAttr" in constr or "integer" in constr else IntAttr(s)
+
+
+def log2_step_of(op) -> int:
+    a = op.log2_step
+    return int(a.value.data) if hasattr(a, "value") else int(a.data)
+
+
 def _fmt(t) -> FixedFormat:
     return FixedFormat(t.width.data, t.frac.data)
 
@@ -214,7 +229,7 @@ def _rewrite(op: Operation, fn: str, table: PwlTable, p: ApproximateActivationsP
     assert isinstance(xt, TensorType) and isinstance(rt, TensorType)
     props: dict = {
         "x_min": FloatAttr(table.x_min, Float64Type()),
-        "log2_step": IntAttr(table.log2_step),
+        "log2_step": _log2_step_attr(table.log2_step),
         "function": StringAttr(fn),
     }
     for k in ("rounding", "overflow"):

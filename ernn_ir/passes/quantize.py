@@ -64,6 +64,7 @@ from ernn_ir.dialects.ernn.types import (
     RoundingMode,
 )
 from ernn_ir.numerics import FixedFormat, PwlTable, quantize, quantize_table, rfft_blocks
+from ernn_ir.passes.approximate_activations import log2_step_of
 from ernn_ir.passes.calibration import fit_frac, normalize_input_sets, observe_ranges, random_inputs, sqnr_db
 
 __all__ = ["QuantizePass", "quantize_module", "sqnr_db", "QuantReport"]
@@ -587,13 +588,13 @@ class Rewriter:
         self.note("table", coeff)
         table = PwlTable(
             op.x_min.value.data,
-            op.log2_step.data,
+            log2_step_of(op),
             dense_to_numpy(op.slopes).astype(np.float64),
             dense_to_numpy(op.intercepts).astype(np.float64),
         )
-        if op.log2_step.data + fin.frac < 0:
+        if log2_step_of(op) + fin.frac < 0:
             raise _err(
-                f"'ernn.pwl' segment width 2^{op.log2_step.data} is finer than the input lsb "
+                f"'ernn.pwl' segment width 2^{log2_step_of(op)} is finer than the input lsb "
                 f"2^-{fin.frac} of {fin}; use fewer segments or a wider range"
             )
         try:

@@ -67,7 +67,7 @@ class GateFunctions(InterpreterFunctions):
         if is_fixed(op.result.type):
             out, ev = circ_matvec_fixed(
                 w.params, fixed_format(w.type), x, fixed_format(op.input.type),
-                fixed_format(op.result.type), *modes(op), m=m,
+                fixed_format(op.result.type), *modes(op), m=m, weights=w.shift_weights(),
             )
             self.log.add(op, ev)
             return (out,)

@@ -15,6 +15,7 @@ from xdsl.ir import Attribute, Operation
 
 from ernn_ir.dialects.ernn.types import CirculantType, FixedType
 from ernn_ir.numerics import CirculantSpectra, FixedFormat, prepare_circulant
+from ernn_ir.numerics.circulant import IntMatrix, shift_weights
 
 
 class ReferenceError(Exception):
@@ -62,7 +63,13 @@ class CirculantValue:
 
     params: np.ndarray
     type: CirculantType
-    _spectra: dict = field(default_factory=dict)
+    _spectra: dict = field(default_factory=dict)  # derived forms, built on first use
+
+    def shift_weights(self) -> IntMatrix:
+        """Fixed-point params in the layout of `circ_matvec_fixed`, built once."""
+        if "shift_weights" not in self._spectra:
+            self._spectra["shift_weights"] = shift_weights(self.params)
+        return self._spectra["shift_weights"]
 
     def spectra(self, dtype) -> CirculantSpectra:
         key = np.dtype(dtype).name

@@ -11,8 +11,8 @@
 
 // CHECK:     ^bb0
 // CHECK-NOT: ernn.sigmoid
-// CHECK:     %r = ernn.pwl %{{.*}} {x_min = -8.000000e+00 : f64, log2_step = #builtin.int<-1>, function = "sigmoid", slopes = dense<{{.*}}> : tensor<32xf64>, intercepts = dense<{{.*}}> : tensor<32xf64>} : tensor<1x8xf32> -> tensor<1x8xf32>
-// CHECK:     %n = ernn.pwl %n_in {x_min = -4.000000e+00 : f64, log2_step = #builtin.int<-2>, function = "tanh", {{.*}} : tensor<32xf64>} : tensor<1x8xf32> -> tensor<1x8xf32>
+// CHECK:     %r = ernn.pwl %{{.*}} {x_min = -8.000000e+00 : f64, log2_step = {{(-1 : i64|#builtin.int<-1>)}}, function = "sigmoid", slopes = dense<{{.*}}> : tensor<32xf64>, intercepts = dense<{{.*}}> : tensor<32xf64>} : tensor<1x8xf32> -> tensor<1x8xf32>
+// CHECK:     %n = ernn.pwl %n_in {x_min = -4.000000e+00 : f64, log2_step = {{(-2 : i64|#builtin.int<-2>)}}, function = "tanh", {{.*}} : tensor<32xf64>} : tensor<1x8xf32> -> tensor<1x8xf32>
 // CHECK-NOT: ernn.tanh
 
 // REPORT:      ernn-approximate-activations: worst-case error per table
@@ -21,6 +21,6 @@
 // REPORT-NEXT: tanh 64 [-8, 8) f32 -> f32 max |err| = {{[0-9.]+}}e-03 (dense sampling)
 
 // FIXED:      sigmoid 32 [-8, 8) fixed<20, 12> -> fixed<16, 12> max |err| = {{.*}} (exhaustive)
-// FIXED:      %r = ernn.pwl %{{.*}} {x_min = -8.000000e+00 : f64, log2_step = #builtin.int<-1>, function = "sigmoid", slopes = dense<{{.*}}> : tensor<32xi16>, intercepts = dense<{{.*}}> : tensor<32xi16>, coeff = !ernn.fixed<16, 13>} : tensor<1x8x!ernn.fixed<20, 12>> -> tensor<1x8x!ernn.fixed<16, 12>>
+// FIXED:      %r = ernn.pwl %{{.*}} {x_min = -8.000000e+00 : f64, log2_step = {{(-1 : i64|#builtin.int<-1>)}}, function = "sigmoid", slopes = dense<{{.*}}> : tensor<32xi16>, intercepts = dense<{{.*}}> : tensor<32xi16>, coeff = !ernn.fixed<16, 13>} : tensor<1x8x!ernn.fixed<20, 12>> -> tensor<1x8x!ernn.fixed<16, 12>>
 
 // BAD: error: ernn-approximate-activations: sigmoid table (12 segments on [-8, 8]): segments must be a power of two, got 12

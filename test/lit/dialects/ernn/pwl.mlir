@@ -1,13 +1,9 @@
 // Round trip of ernn.pwl (float and fixed tables), written as its docstring says:
 // `log2_step = 0 : i64`.
 //
-// XFAIL: *
-// BUG: `log2_step` is declared `prop_def(IntAttr)` in gate_ops.py, so the
-// documented `log2_step = 2 : i64` is rejected with the unlocated
-//   error: 2 : i64 should be of base attribute builtin.int
-// and the only accepted spelling, `#builtin.int<2>`, is printed in the generic
-// form, which mlir-opt cannot parse ("dialect 'builtin' provides no attribute
-// parsing hook").  Expected: an `IntegerAttr[I64]` property like ernn.slice's.
+// (This test was expected to fail while `log2_step` used to be an IntAttr property, which rejected this
+// documented spelling and printed `#builtin.int<N>` that mlir-opt cannot read;
+// fixed in 53cc7d2 by making it IntegerAttr[I64].)
 //
 // RUN: ernn-opt %s | ernn-opt --print-op-generic | ernn-opt | filecheck %s
 // RUN: ernn-opt %s --print-op-generic | %mlir-opt --allow-unregistered-dialect --mlir-print-op-generic | filecheck %s --check-prefix=MLIR
