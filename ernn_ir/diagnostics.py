@@ -69,6 +69,18 @@ class LocatingParser(Parser):
         except VerifyException as e:
             # A property that fails its constraint while the custom format is read.
             raise ParseError(span, str(e)) from None
+        except ParseError as e:
+            # xDSL points past the name of an unknown op (possibly on the next
+            # line); point at the op itself, as MLIR does.
+            if (
+                e.msg.startswith("Operation ")
+                and e.msg.endswith(" is not registered")
+                and not getattr(e, "ernn_located", False)
+            ):
+                located = ParseError(span, e.msg)
+                located.ernn_located = True  # type: ignore[attr-defined]
+                raise located from None
+            raise
         if self._line_offset:
             from dataclasses import replace
 

@@ -17,7 +17,14 @@ config.excludes = ["Output", "lit.cfg.py", "Inputs"]
 
 # The tools are console scripts of the installed (editable) package; keep the
 # caller's PATH so that they, filecheck and python resolve as in the shell.
-config.environment["PATH"] = os.environ.get("PATH", "")
+path = os.environ.get("PATH", "")
+# Prefer the console scripts installed next to the Python running lit: they
+# skip version-manager shims (pyenv's cost ~0.1 s per process, and the suite
+# starts a few hundred processes).
+bindir = os.path.dirname(sys.executable)
+if os.path.isfile(os.path.join(bindir, "ernn-opt")):
+    path = bindir + os.pathsep + path
+config.environment["PATH"] = path
 for var in ("HOME", "PYENV_ROOT", "PYENV_VERSION", "VIRTUAL_ENV", "PYTHONPATH", "TMPDIR"):
     if var in os.environ:
         config.environment[var] = os.environ[var]
@@ -29,7 +36,7 @@ config.substitutions.append(("%python", sys.executable))
 
 
 def find_mlir_opt():
-    found = shutil.which("mlir-opt", path=os.environ.get("PATH", ""))
+    found = shutil.which("mlir-opt", path=path)
     if found:
         return found
     for d in ("/usr/lib/llvm-22/bin", "/usr/lib/llvm-19/bin"):
@@ -49,5 +56,5 @@ if mlir_opt is None:
 config.substitutions.append(("%mlir-opt", mlir_opt))
 
 for tool in ("ernn-opt", "ernn-run", "ernn-model", "filecheck", "xdsl-opt"):
-    if shutil.which(tool, path=os.environ.get("PATH", "")) is None:
+    if shutil.which(tool, path=path) is None:
         lit_config.warning(f"{tool} not found on PATH; run 'pip install -e .'")

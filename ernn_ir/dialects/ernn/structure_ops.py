@@ -309,7 +309,12 @@ class ScanOp(IRDLOperation):
             checks.fail("body must end with ernn.yield")
         assert isinstance(term, YieldOp)
         n_out = len(self.results_) - len(self.inits)
-        if n_out < 0 or len(term.values) != len(self.results_):
+        if n_out < 0:
+            checks.fail(
+                f"has {len(self.results_)} results but {len(self.inits)} carried values; "
+                "results are the stacked step outputs followed by one per carried value"
+            )
+        if len(term.values) != len(self.results_):
             checks.fail(
                 f"ernn.yield must give {len(self.results_) - len(self.inits)} step "
                 f"outputs and {len(self.inits)} carried values ({len(self.results_)} in all), "

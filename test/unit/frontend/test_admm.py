@@ -16,8 +16,8 @@ from ernn_ir.frontend.torch_import import spec_from_torch  # noqa: E402
 def task():
     torch.set_num_threads(2)
     t = load_digits_task(seed=0)
-    n = 600
-    return SequenceTask("digits-small", t.x_train[:, :n], t.y_train[:n], t.x_test, t.y_test, 10)
+    n, m = 500, 200
+    return SequenceTask("digits-small", t.x_train[:, :n], t.y_train[:n], t.x_test[:, :m], t.y_test[:m], 10)
 
 
 def test_task_split_is_fixed():
@@ -30,12 +30,12 @@ def test_admm_reduces_distance_and_learns(task):
     dense, hd = train_dense(task, "lstm", hidden=16, epochs=4, seed=0)
     assert hd.test_acc > 0.5
     d0 = distance_to_circulant(dense, 4)
-    model, h = train_admm(task, "lstm", 16, 4, admm_epochs=6, finetune_epochs=3, pretrained=dense, rho=0.1,
-                          steps_per_update=2)
+    model, h = train_admm(task, "lstm", 16, 4, admm_epochs=6, finetune_epochs=3, pretrained=dense, rho=0.1, admm_lr=1e-2,
+                          rho_max=1000, steps_per_update=2)
     dists = [e["distance"] for e in h.epochs if e["phase"] == "admm"]
-    assert dists[-1] < 0.6 * d0
+    assert dists[-1] < 0.4 * d0
     assert isinstance(model.rnn, CirculantLSTM)
-    assert h.test_acc > 0.3  # chance is 0.1
+    assert h.test_acc > 0.2  # chance is 0.1
     assert h.test_acc == accuracy(model, task.x_test, task.y_test)
     # the trained model imports exactly (circulant as stored)
     spec, rep = spec_from_torch(model, 4, return_report=True)

@@ -330,7 +330,7 @@ func.func @f(%x: tensor<5x1x4xf32>, %u: tensor<4x2xf32>, %h0: tensor<1x4xf32>, %
 // -----
 // ernn.scan: fewer results than carried values
 func.func @f(%x: tensor<5x1x4xf32>, %u: tensor<4x2xf32>, %h0: tensor<1x4xf32>, %s: tensor<f32>) {
-// CHECK: invalid-structure.mlir:[[# @LINE + 1]]:3: error: 'ernn.scan' op ernn.yield must give -1 step outputs and 2 carried values (1 in all), got 1
+// CHECK: invalid-structure.mlir:[[# @LINE + 1]]:3: error: 'ernn.scan' op has 1 results but 2 carried values; results are the stacked step outputs followed by one per carried value
   %r:1 = ernn.scan (%x : tensor<5x1x4xf32>) init (%h0, %h0 : tensor<1x4xf32>, tensor<1x4xf32>) -> tensor<1x4xf32> {
   ^bb0(%xt: tensor<1x4xf32>, %h: tensor<1x4xf32>, %g: tensor<1x4xf32>):
     ernn.yield %h : tensor<1x4xf32>
