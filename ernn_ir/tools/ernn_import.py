@@ -14,7 +14,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
+
+from ernn_ir.tools.common import write_atomically
 
 PROG = "ernn-import"
 
@@ -99,18 +100,10 @@ def main(argv=None) -> int:
                   f"form (b={args.block_size}), max relative error {report.max_rel_error:.3e} "
                   "(--report for each)", file=sys.stderr)
         if args.output:
-            out = os.path.abspath(args.output)
             try:
-                fd, tmp = tempfile.mkstemp(dir=os.path.dirname(out), prefix=".ernn-import-")
-                with os.fdopen(fd, "w") as f:
-                    f.write(text)
-                os.replace(tmp, out)
+                write_atomically(args.output, text)
             except OSError as e:
-                try:
-                    os.unlink(tmp)
-                except (OSError, UnboundLocalError):
-                    pass
-                raise _Fail(f"cannot write {args.output}: {e}")
+                raise _Fail(f"cannot write {args.output}: {e}") from None
         else:
             sys.stdout.write(text)
     except _Fail as e:

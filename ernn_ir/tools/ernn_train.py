@@ -12,8 +12,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
+
+from ernn_ir.tools.common import write_files_atomically
 
 
 class _Bar:
@@ -90,14 +91,9 @@ def main(argv=None) -> int:
         model, hist = train_admm(task, block=args.block, epochs=args.epochs,
                                  admm_epochs=args.admm_epochs,
                                  finetune_epochs=args.finetune_epochs, rho=args.rho, **common)
-    out = os.path.abspath(args.output)
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(out), prefix="ernn-train-", suffix=".tmp.pt")
-    os.close(fd)
     try:
-        torch.save(model, tmp)
-        os.replace(tmp, out)
+        write_files_atomically([(args.output, lambda tmp: torch.save(model, tmp))])
     except (OSError, RuntimeError) as e:
-        os.unlink(tmp)
         print(f"{prog}: error: cannot write {args.output}: {e}", file=sys.stderr)
         return 1
     errs = "".join(f" {k}={v:.3f}" for k, v in hist.projection_errors.items())
