@@ -36,7 +36,7 @@ from xdsl.ir import Attribute, BlockArgument, Operation, SSAValue
 
 from ernn_ir.dialects import ernn
 from ernn_ir.dialects.ernn.checks import dense_to_numpy
-from ernn_ir.dialects.ernn.pool_ops import GetGlobalOp, GlobalOp, lookup_global
+from ernn_ir.dialects.ernn.pool_ops import GetGlobalOp, GlobalOp
 
 COMPUTE_KEYS = [
     ("rfft_input", "rFFT transforms (input)"),

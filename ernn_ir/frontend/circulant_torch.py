@@ -347,7 +347,7 @@ class CirculantGRU(_GruBase):
 
     def _fns(self):
         sx, sh = self.w_x.spectra(), self.w_h.spectra()
-        b, H = self.block, self.hidden_size
+        b = self.block
 
         def fh(h, rows=None):
             if rows is None:

@@ -119,7 +119,6 @@ def _bad(node, what):
 def _rnn(node, G: _Graph, x: _Val, block, report, layers, idx):
     kind = node.op_type
     at = _attrs(node)
-    ngates = 4 if kind == "LSTM" else 3
     allowed = {"hidden_size", "direction", "activations", "layout", "input_forget",
                "linear_before_reset"}
     for name in at:

@@ -21,7 +21,7 @@ Applying the pass twice is a no-op (no sigmoid/tanh remain).
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from xdsl.context import Context

@@ -45,7 +45,7 @@ from xdsl.builder import Builder, InsertPoint
 from xdsl.context import Context
 from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp, TensorType
-from xdsl.ir import Attribute, Block, BlockArgument, Operation, OpResult, SSAValue
+from xdsl.ir import Attribute, Block, BlockArgument, Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.traits import ConstantLike
 from xdsl.utils.exceptions import DiagnosticException
@@ -63,7 +63,7 @@ from ernn_ir.dialects.ernn.types import (
     RoundingAttr,
     RoundingMode,
 )
-from ernn_ir.numerics import FixedFormat, PwlTable, quantize, quantize_table, rfft_blocks
+from ernn_ir.numerics import FixedFormat, PwlTable, quantize, quantize_table
 from ernn_ir.passes.approximate_activations import log2_step_of
 from ernn_ir.passes.calibration import fit_frac, normalize_input_sets, observe_ranges, random_inputs, sqnr_db
 

@@ -10,7 +10,6 @@ whole module is saved with ``torch.save`` and can be read by ``ernn-import``.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 

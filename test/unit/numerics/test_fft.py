@@ -17,7 +17,7 @@ from ernn_ir.numerics.fft import (
     rfft_fixed,
     twiddles_fixed,
 )
-from ernn_ir.numerics.fixed import FixedFormat, Overflow, Rounding, dequantize, quantize
+from ernn_ir.numerics.fixed import FixedFormat, dequantize, quantize
 
 B_SIZES = [1, 2, 4, 8, 16, 32]
 

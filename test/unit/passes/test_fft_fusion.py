@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from xdsl.context import Context
 
 from ernn_ir.analysis import count_ops
 from ernn_ir.builder import build_module, module_to_text, parse_module_text

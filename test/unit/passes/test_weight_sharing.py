@@ -67,7 +67,6 @@ def test_sharing_preserves_reference(k, fuse):
         assert not [o for o in scan.walk() if isinstance(o, ernn.GetGlobalOp | ernn.ConstantOp)]
     globals_ = [o for o in m.ops if isinstance(o, ernn.GlobalOp)]
     assert globals_
-    K = None
     for g in globals_:
         shp = g.type.get_shape()
         assert len(shp) == 4 and shp[-1] == 2  # [p, q, K, 2]
