@@ -12,8 +12,10 @@ Conventions (see docs/numerics.md and ../shared/ERNN-BRIEF.md):
   zero padding.
 - LSTM gates are stacked in PyTorch order (i, f, g, o); GRU gates (r, z, n).
 - The hidden size must be a multiple of the block size so that gate
-  boundaries fall on block boundaries; front ends pad hidden units with zero
-  weights when needed (such units stay exactly zero).
+  boundaries fall on block boundaries.  Front ends pad the hidden size and
+  keep the padded units at exactly zero with saturated gate biases (a
+  circulant block cannot hold a zero row beside non-zero rows); see
+  docs/frontend.md.
 """
 
 from __future__ import annotations

@@ -66,7 +66,7 @@ class RecurrentLayerOp(IRDLOperation):
         if H % b:
             checks.fail(
                 f"hidden size {H} must be a multiple of the block size {b} "
-                "(pad hidden units with zero weights)"
+                "(pad the hidden size; docs/frontend.md shows how padded units are kept at zero)"
             )
         if wx.cols.data != N:
             checks.fail(f"w_x must have the input's {N} columns, got {wx.cols.data}")

@@ -9,7 +9,7 @@
 // CLEAN-NOT: Traceback
 // lstm: hidden size not a multiple of the block size
 func.func @f(%x: tensor<3x1x16xf32>, %wx: !ernn.circulant<48x16xf32, block = 8>, %wh: !ernn.circulant<48x12xf32, block = 8>) {
-// CHECK: invalid-model.mlir:[[# @LINE + 1]]:3: error: 'ernn.lstm' op hidden size 12 must be a multiple of the block size 8 (pad hidden units with zero weights)
+// CHECK: invalid-model.mlir:[[# @LINE + 1]]:3: error: 'ernn.lstm' op hidden size 12 must be a multiple of the block size 8 (pad the hidden size; docs/frontend.md shows how padded units are kept at zero)
   %y:3 = ernn.lstm %x, %wx, %wh : tensor<3x1x16xf32>, !ernn.circulant<48x16xf32, block = 8>, !ernn.circulant<48x12xf32, block = 8> -> tensor<3x1x12xf32>, tensor<1x12xf32>, tensor<1x12xf32>
   func.return
 }
@@ -185,7 +185,7 @@ func.func @f(%x: tensor<3x1x12xf32>, %wx: !ernn.circulant<64x12xf32, block = 4>,
 // -----
 // gru: hidden size not a multiple of the block size
 func.func @f(%x: tensor<3x1x12xf32>, %wx: !ernn.circulant<36x12xf32, block = 8>, %wh: !ernn.circulant<36x12xf32, block = 8>) {
-// CHECK: invalid-model.mlir:[[# @LINE + 1]]:3: error: 'ernn.gru' op hidden size 12 must be a multiple of the block size 8 (pad hidden units with zero weights)
+// CHECK: invalid-model.mlir:[[# @LINE + 1]]:3: error: 'ernn.gru' op hidden size 12 must be a multiple of the block size 8 (pad the hidden size; docs/frontend.md shows how padded units are kept at zero)
   %y:2 = ernn.gru %x, %wx, %wh : tensor<3x1x12xf32>, !ernn.circulant<36x12xf32, block = 8>, !ernn.circulant<36x12xf32, block = 8> -> tensor<3x1x12xf32>, tensor<1x12xf32>
   func.return
 }
