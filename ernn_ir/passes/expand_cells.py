@@ -19,6 +19,8 @@ from xdsl.ir import Block, Region, SSAValue
 from xdsl.passes import ModulePass
 
 from ernn_ir.dialects import ernn
+from ernn_ir.builder import dense_attr
+from ernn_ir.dialects.ernn.checks import dense_to_numpy
 from ernn_ir.passes.emit import Emitter, elem, shape
 
 
@@ -81,7 +83,37 @@ def expand_lstm(op: ernn.LstmOp) -> None:
     op.erase()
 
 
+def row_split(w: SSAValue, parts: list[tuple[int, int, str]], b: Builder) -> list[SSAValue] | None:
+    """Constant row groups of a constant circulant matrix, or None if `w` is not a constant.
+
+    Row offsets are multiples of the block size, so each group is itself a
+    block-circulant matrix: its parameters are a slice of the row blocks.
+    """
+    src = w.owner
+    if not isinstance(src, ernn.CirculantOp):
+        return None
+    wt = src.result.type
+    assert isinstance(wt, ernn.CirculantType)
+    blk = wt.block.data
+    params = dense_to_numpy(src.params)
+    out = []
+    for offset, rows, name in parts:
+        assert offset % blk == 0 and rows % blk == 0
+        sub = np.ascontiguousarray(params[offset // blk : (offset + rows) // blk])
+        op = ernn.CirculantOp(
+            dense_attr(sub, wt.element_type),
+            ernn.CirculantType(rows, wt.cols.data, blk, wt.element_type),
+        )
+        b.insert(op)
+        op.result.name_hint = name
+        out.append(op.result)
+    return out
+
+
 def expand_gru(op: ernn.GruOp) -> None:
+    """One GRU step; gates r and z read the sum of the x-part and the recurrent
+    part of their rows, so FFT fusion can accumulate them in the frequency
+    domain (as it does n's two parts without reset_after)."""
     b = Builder(InsertPoint.before(op))
     e = Emitter(b)
     x = op.input
@@ -90,32 +122,51 @@ def expand_gru(op: ernn.GruOp) -> None:
     et = elem(x)
     h0 = op.h0 if op.h0 is not None else e.zeros((B, H), et, "h0")
     one = e.constant(np.ones((H,)), et, "one")
+    wx_parts = row_split(op.w_x, [(0, 2 * H, "w_x_rz"), (2 * H, H, "w_x_n")], b)
+    wh_parts = row_split(op.w_h, [(0, 2 * H, "w_h_rz"), (2 * H, H, "w_h_n")], b)
 
     step = TensorType(et, shape(x)[1:])
     body = Block(arg_types=[step, h0.type])
     xt, h = body.args
     xt.name_hint, h.name_hint = "x_t", "h"
     s = Emitter(Builder(InsertPoint.at_end(body)))
-    gx = s.circ_matvec(op.w_x, xt, name="gx")
-    if op.b_x is not None:
-        gx = s.add(gx, op.b_x, "gxb")
-    gh = s.circ_matvec(op.w_h, h, name="gh")
-    if op.b_h is not None:
-        gh = s.add(gh, op.b_h, "ghb")
-    xr, xz, xn = (s.slice(gx, k * H, H, 1, n) for k, n in enumerate(["xr", "xz", "xn"]))
-    hr, hz, hn = (s.slice(gh, k * H, H, 1, n) for k, n in enumerate(["hr", "hz", "hn"]))
-    r = s.sigmoid(s.add(xr, hr), "r")
-    z = s.sigmoid(s.add(xz, hz), "z")
-    if op.reset_after.value.data:
-        n_in = s.add(xn, s.mul(r, hn), "n_in")
+    reset_after = op.reset_after.value.data
+
+    def bias(v: SSAValue | None, offset: int, size: int, name: str) -> SSAValue | None:
+        return None if v is None else s.slice(v, offset, size, 0, name)
+
+    def plus(a: SSAValue, v: SSAValue | None, name: str) -> SSAValue:
+        return a if v is None else s.add(a, v, name)
+
+    if wx_parts is not None and wh_parts is not None:
+        (wx_rz, wx_n), (wh_rz, wh_n) = wx_parts, wh_parts
+        rz = s.add(s.circ_matvec(wx_rz, xt, name="gx_rz"), s.circ_matvec(wh_rz, h, name="gh_rz"), "g_rz")
+        rz = plus(rz, bias(op.b_x, 0, 2 * H, "bx_rz"), "g_rz_bx")
+        rz = plus(rz, bias(op.b_h, 0, 2 * H, "bh_rz"), "g_rz_b")
+        r = s.sigmoid(s.slice(rz, 0, H, 1, "r_in"), "r")
+        z = s.sigmoid(s.slice(rz, H, H, 1, "z_in"), "z")
+        if reset_after:
+            xn = plus(s.circ_matvec(wx_n, xt, name="gx_n"), bias(op.b_x, 2 * H, H, "bx_n"), "xn")
+            hn = plus(s.circ_matvec(wh_n, h, name="gh_n"), bias(op.b_h, 2 * H, H, "bh_n"), "hn")
+            n_in = s.add(xn, s.mul(r, hn), "n_in")
+        else:
+            rh = s.mul(r, h, "rh")
+            n_in = s.add(s.circ_matvec(wx_n, xt, name="gx_n"), s.circ_matvec(wh_n, rh, name="gh_n"), "g_n")
+            n_in = plus(plus(n_in, bias(op.b_x, 2 * H, H, "bx_n"), "g_n_bx"), bias(op.b_h, 2 * H, H, "bh_n"), "n_in")
     else:
-        # n sees W_hn (r * h): a second recurrent matvec on the reset state.
-        rh = s.mul(r, h, "rh")
-        ghr = s.circ_matvec(op.w_h, rh, name="ghr")
-        hn2 = s.slice(ghr, 2 * H, H, 1, "hn_r")
-        if op.b_h is not None:
-            hn2 = s.add(hn2, s.slice(op.b_h, 2 * H, H, 0, "bhn"))
-        n_in = s.add(xn, hn2, "n_in")
+        # Weights that are not constants: whole-matrix matvecs, sliced by gate.
+        gx = plus(s.circ_matvec(op.w_x, xt, name="gx"), op.b_x, "gxb")
+        gh = plus(s.circ_matvec(op.w_h, h, name="gh"), op.b_h, "ghb")
+        xr, xz, xn = (s.slice(gx, k * H, H, 1, n) for k, n in enumerate(["xr", "xz", "xn"]))
+        hr, hz, hn = (s.slice(gh, k * H, H, 1, n) for k, n in enumerate(["hr", "hz", "hn"]))
+        r = s.sigmoid(s.add(xr, hr), "r")
+        z = s.sigmoid(s.add(xz, hz), "z")
+        if reset_after:
+            n_in = s.add(xn, s.mul(r, hn), "n_in")
+        else:
+            ghr = s.circ_matvec(op.w_h, s.mul(r, h, "rh"), name="ghr")
+            hn2 = plus(s.slice(ghr, 2 * H, H, 1, "hn_r"), bias(op.b_h, 2 * H, H, "bhn"), "hn_rb")
+            n_in = s.add(xn, hn2, "n_in")
     n = s.tanh(n_in, "n")
     h_new = s.add(s.mul(s.sub(one, z), n), s.mul(z, h), "h_next")
     s.b.insert(ernn.YieldOp(h_new, h_new))
@@ -128,6 +179,10 @@ def expand_gru(op: ernn.GruOp) -> None:
     op.h_n.replace_all_uses_with(h_n)
     op.detach()
     op.erase()
+    for w in (op.w_x, op.w_h):
+        if not w.uses and isinstance(w.owner, ernn.CirculantOp):
+            w.owner.detach()
+            w.owner.erase()
 
 
 @dataclass(frozen=True)

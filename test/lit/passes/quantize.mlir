@@ -30,8 +30,8 @@
 // CHECK:         %[[OUT:.*]] = ernn.dequantize %y : tensor<2x1x4x!ernn.fixed<16, 12>> -> tensor<2x1x4xf32>
 // CHECK-NEXT:    func.return %[[OUT]] : tensor<2x1x4xf32>
 
-// OPTS:      ernn.circulant dense<{{.*}}> : tensor<6x2x4xi16> -> !ernn.circulant<24x6x!ernn.fixed<12,
 // OPTS:      %one = ernn.constant dense<16384> : tensor<8xi16> -> tensor<8x!ernn.fixed<16, 14>>
+// OPTS-NEXT: %w_x_rz = ernn.circulant dense<{{.*}}> : tensor<4x2x4xi16> -> !ernn.circulant<16x6x!ernn.fixed<12,
 // OPTS:      %r = ernn.sigmoid %{{.*}} {rounding = #ernn.rounding<convergent>} : tensor<1x8x!ernn.fixed<32, 20>> -> tensor<1x8x!ernn.fixed<12, 10>>
 
 // FUSED:      ernn.global @ws0 dense<{{.*}}> : tensor<8x3x3x2xi16> -> tensor<8x3x3x2x!ernn.fixed<16, {{[0-9]+}}>>
