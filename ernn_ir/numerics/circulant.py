@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import functools
+
 import numpy as np
 
 from .fixed import FixedFormat, as_raw, requantize
@@ -136,7 +138,11 @@ def prepare_circulant(W, b: int | None = None, dtype=None) -> CirculantSpectra:
         bb = W.shape[-1]
         if b is not None and int(b) != bb:
             raise ValueError(f"params have block size {bb}, not {b}")
-        spec = np.fft.rfft(W.astype(dtype, copy=False), axis=-1)
+        Wd = W.astype(dtype, copy=False)
+        if bb <= _DFT_MAX_BLOCK:
+            spec = (Wd.reshape(-1, bb) @ _dft_matrices(bb, dtype)[0]).reshape(*W.shape[:2], -1)
+        else:
+            spec = np.fft.rfft(Wd, axis=-1)
         b = bb
     elif W.ndim == 3:
         spec = W
@@ -157,6 +163,33 @@ def prepare_circulant(W, b: int | None = None, dtype=None) -> CirculantSpectra:
 
 def _cdtype(dtype):
     return np.complex64 if np.dtype(dtype) == np.float32 else np.complex128
+
+
+_DFT_MAX_BLOCK = 64
+
+
+@functools.lru_cache(maxsize=64)
+def _dft_matrices(b: int, dtype) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(F, Gr, Gi): ``rfft(x) = x @ F`` and ``irfft(Y) = Y.real @ Gr + Y.imag @ Gi``.
+
+    irfft takes the imaginary parts of bins 0 and b/2 as zero, like numpy's.
+    """
+    K = b // 2 + 1
+    n = np.arange(b)
+    k = np.arange(K)
+    ang = 2.0 * np.pi * np.outer(n, k) / b                     # [b, K]
+    F = np.exp(-1j * ang)
+    c = np.full(K, 2.0)
+    c[0] = 1.0
+    if b % 2 == 0:
+        c[-1] = 1.0
+    Gr = c[:, None] * np.cos(ang.T) / b
+    Gi = -c[:, None] * np.sin(ang.T) / b
+    Gi[0] = 0.0
+    if b % 2 == 0:
+        Gi[-1] = 0.0
+    cdt = _cdtype(dtype)
+    return F.astype(cdt), Gr.astype(dtype), Gi.astype(dtype)
 
 
 def circ_matvec_fft(W, x, m: int | None = None, b: int | None = None) -> np.ndarray:
@@ -198,10 +231,18 @@ def circ_matvec_fft(W, x, m: int | None = None, b: int | None = None) -> np.ndar
         xp = np.zeros((B, q * b), dtype=dt)
         xp[:, :n] = xf
         xf = xp
-    X = np.fft.rfft(xf.reshape(B, q, b), axis=-1)            # [B, q, K]
-    Xt = np.ascontiguousarray(X.transpose(2, 1, 0), dtype=cs.mat.dtype)  # [K, q, B]
-    Y = np.matmul(cs.mat, Xt)                                 # [K, p, B]
-    y = np.fft.irfft(Y.transpose(2, 1, 0), n=b, axis=-1)      # [B, p, b]
+    if b <= _DFT_MAX_BLOCK:
+        # Small blocks: the transforms as products with the DFT matrices cost
+        # less than an FFT library call per matvec.
+        F, Gr, Gi = _dft_matrices(b, dt)
+        X = (xf.reshape(B * q, b) @ F).reshape(B, q, K)       # rfft of each block
+        Y = np.matmul(cs.mat, X.transpose(2, 1, 0))            # [K, p, B]
+        Yt = Y.transpose(2, 1, 0)                              # [B, p, K]
+        y = Yt.real @ Gr + Yt.imag @ Gi                        # irfft of each block
+    else:
+        X = np.fft.rfft(xf.reshape(B, q, b), axis=-1)          # [B, q, K]
+        Y = np.matmul(cs.mat, X.transpose(2, 1, 0))            # [K, p, B]
+        y = np.fft.irfft(Y.transpose(2, 1, 0), n=b, axis=-1)   # [B, p, b]
     y = y.reshape(B, p * b)[:, :m].astype(dt, copy=False)
     return y.reshape(lead + (m,))
 
