@@ -7,6 +7,7 @@ Where to find things:
 - constants, slicing, the time loop (`ernn.scan`): `structure_ops.py`
 - frequency level (`ernn.rfft`, `ernn.irfft`, `ernn.spectral_mac`): `freq_ops.py`
 - quantization: `quant_ops.py`
+- constant pool (`ernn.global`, `ernn.get_global`, `ernn.gather_blocks`): `pool_ops.py`
 - reference semantics: `ernn_ir/lowering/reference/` and docs/numerics.md
 """
 
@@ -30,7 +31,7 @@ from ernn_ir.dialects.ernn.gate_ops import (
     TanhOp,
 )
 from ernn_ir.dialects.ernn.model_ops import GruOp, LstmOp
-from ernn_ir.dialects.ernn.pool_ops import GetGlobalOp, GlobalOp
+from ernn_ir.dialects.ernn.pool_ops import GatherBlocksOp, GetGlobalOp, GlobalOp
 from ernn_ir.dialects.ernn.quant_ops import DequantizeOp, QuantizeOp, RequantizeOp
 from ernn_ir.dialects.ernn.structure_ops import (
     BroadcastOp,
@@ -86,6 +87,7 @@ ERNN = Dialect(
         RequantizeOp,
         GlobalOp,
         GetGlobalOp,
+        GatherBlocksOp,
     ],
     [FixedType, CirculantType, RoundingAttr, OverflowAttr],
 )
@@ -106,6 +108,7 @@ __all__ = [
     "DenseMatvecOp",
     "DequantizeOp",
     "FixedType",
+    "GatherBlocksOp",
     "GetGlobalOp",
     "GlobalOp",
     "GruOp",

@@ -70,6 +70,24 @@ def fixed_element(t: TensorType, what: str) -> FixedType:
     return e
 
 
+def numeric_operands(named: Sequence[tuple[str, TensorType]]) -> None:
+    """Every tensor has a numeric element type, and they share one domain (see same_domain)."""
+    for n, t in named:
+        numeric_element(t, n)
+    same_domain([(n, t.element_type) for n, t in named])
+
+
+def broadcast_result(a: TensorType, b: TensorType, r: TensorType) -> None:
+    """The operands broadcast (numpy rules) and the result has the broadcast shape."""
+    shape = broadcast(a.get_shape(), b.get_shape())
+    if shape is None:
+        fail(
+            f"operand shapes {fmt_shape(a.get_shape())} and {fmt_shape(b.get_shape())} "
+            "do not broadcast"
+        )
+    shape_eq(r.get_shape(), shape, "result (the broadcast shape)")
+
+
 def same_domain(elems: Sequence[tuple[str, Attribute]]) -> None:
     """All floats of one type, or all fixed point (formats may differ)."""
     floats = [(n, e) for n, e in elems if is_float(e)]

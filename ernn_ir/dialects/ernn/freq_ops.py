@@ -78,9 +78,7 @@ class RfftOp(TwiddleOp):
     def verify_(self) -> None:
         x = checks.tensor(self.input.type, "input")
         r = checks.tensor(self.result.type, "result")
-        checks.numeric_element(x, "input")
-        checks.numeric_element(r, "result")
-        checks.same_domain([("input", x.element_type), ("result", r.element_type)])
+        checks.numeric_operands([("input", x), ("result", r)])
         lead, q, b = spectrum_shape(r, "result")
         xs = x.get_shape()
         if len(xs) < 1 or tuple(xs[:-1]) != lead:
@@ -118,9 +116,7 @@ class IrfftOp(TwiddleOp):
     def verify_(self) -> None:
         x = checks.tensor(self.input.type, "input")
         r = checks.tensor(self.result.type, "result")
-        checks.numeric_element(x, "input")
-        checks.numeric_element(r, "result")
-        checks.same_domain([("input", x.element_type), ("result", r.element_type)])
+        checks.numeric_operands([("input", x), ("result", r)])
         lead, p, b = spectrum_shape(x, "input")
         checks.shape_eq(r.get_shape(), (*lead, p * b), "result")
         self.check_twiddle(checks.is_fixed(x.element_type))
@@ -156,11 +152,7 @@ class SpectralMacOp(FixedResultOp):
         w = checks.tensor(self.weight.type, "weight")
         x = checks.tensor(self.input.type, "input")
         r = checks.tensor(self.result.type, "result")
-        for n, t in (("weight", w), ("input", x), ("result", r)):
-            checks.numeric_element(t, n)
-        checks.same_domain(
-            [("weight", w.element_type), ("input", x.element_type), ("result", r.element_type)]
-        )
+        checks.numeric_operands([("weight", w), ("input", x), ("result", r)])
         wl, q, bw = spectrum_shape(w, "weight")
         if len(wl) != 1:
             checks.fail(f"weight must be [p, q, K, 2], got {checks.fmt_shape(w.get_shape())}")
@@ -200,15 +192,11 @@ class ComplexMulOp(FixedResultOp):
         a = checks.tensor(self.lhs.type, "lhs")
         b = checks.tensor(self.rhs.type, "rhs")
         r = checks.tensor(self.result.type, "result")
+        checks.numeric_operands([("lhs", a), ("rhs", b), ("result", r)])
         for n, t in (("lhs", a), ("rhs", b), ("result", r)):
-            checks.numeric_element(t, n)
             if not t.get_shape() or t.get_shape()[-1] != 2:
                 checks.fail(f"{n} must be complex values [..., 2], got {checks.fmt_shape(t.get_shape())}")
-        checks.same_domain([("lhs", a.element_type), ("rhs", b.element_type), ("result", r.element_type)])
-        shape = checks.broadcast(a.get_shape(), b.get_shape())
-        if shape is None:
-            checks.fail("operand shapes do not broadcast")
-        checks.shape_eq(r.get_shape(), shape, "result (the broadcast shape)")
+        checks.broadcast_result(a, b, r)
 
 
 @irdl_op_definition
@@ -233,9 +221,7 @@ class ReduceSumOp(FixedResultOp):
     def verify_(self) -> None:
         x = checks.tensor(self.input.type, "input")
         r = checks.tensor(self.result.type, "result")
-        checks.numeric_element(x, "input")
-        checks.numeric_element(r, "result")
-        checks.same_domain([("input", x.element_type), ("result", r.element_type)])
+        checks.numeric_operands([("input", x), ("result", r)])
         d = self.dim.value.data
         xs = list(x.get_shape())
         if not 0 <= d < len(xs):

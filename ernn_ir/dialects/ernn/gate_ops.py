@@ -175,18 +175,8 @@ class ElementwiseBinaryOp(FixedResultOp):
         a = checks.tensor(self.lhs.type, "lhs")
         b = checks.tensor(self.rhs.type, "rhs")
         r = checks.tensor(self.result.type, "result")
-        for n, t in (("lhs", a), ("rhs", b), ("result", r)):
-            checks.numeric_element(t, n)
-        checks.same_domain(
-            [("lhs", a.element_type), ("rhs", b.element_type), ("result", r.element_type)]
-        )
-        shape = checks.broadcast(a.get_shape(), b.get_shape())
-        if shape is None:
-            checks.fail(
-                f"operand shapes {checks.fmt_shape(a.get_shape())} and "
-                f"{checks.fmt_shape(b.get_shape())} do not broadcast"
-            )
-        checks.shape_eq(r.get_shape(), shape, "result (the broadcast shape)")
+        checks.numeric_operands([("lhs", a), ("rhs", b), ("result", r)])
+        checks.broadcast_result(a, b, r)
 
 
 @irdl_op_definition
@@ -229,9 +219,7 @@ class ActivationOp(FixedResultOp):
     def verify_(self) -> None:
         x = checks.tensor(self.input.type, "input")
         r = checks.tensor(self.result.type, "result")
-        checks.numeric_element(x, "input")
-        checks.numeric_element(r, "result")
-        checks.same_domain([("input", x.element_type), ("result", r.element_type)])
+        checks.numeric_operands([("input", x), ("result", r)])
         checks.shape_eq(r.get_shape(), x.get_shape(), "result")
 
 

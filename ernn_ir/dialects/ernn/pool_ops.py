@@ -11,24 +11,42 @@ input IR it replaced (for the storage report).
       %W = ernn.get_global @ws0 -> tensor<8x4x5x2xf32>
       ...
     }
+
+Block-level sharing: a spectrum whose `[K, 2]` blocks repeat (within one
+constant or across several) is stored as a table of its distinct blocks,
+shared by every spectrum of that element type and block shape, plus one
+integer index table per spectrum; `ernn.gather_blocks` rebuilds the spectrum
+where it is read (on hardware: one address indirection in front of the ROM).
+
+    ernn.global @wt0 dense<"0x..."> -> tensor<5x5x2xf32>
+    ernn.global @ws0_idx dense<[[0, 1], [1, 2], ...]> : tensor<8x4xi8> -> tensor<8x4xi8>
+    func.func @main(...) {
+      %wt0 = ernn.get_global @wt0 -> tensor<5x5x2xf32>
+      %ws0_idx = ernn.get_global @ws0_idx -> tensor<8x4xi8>
+      %W = ernn.gather_blocks %wt0, %ws0_idx : tensor<5x5x2xf32>, tensor<8x4xi8> -> tensor<8x4x5x2xf32>
+      ...
+    }
 """
 
 from __future__ import annotations
 
 from xdsl.dialects.builtin import (
-    DenseIntOrFPElementsAttr,
     I64,
+    DenseIntOrFPElementsAttr,
     IntegerAttr,
+    IntegerType,
     ModuleOp,
+    Signedness,
     StringAttr,
     SymbolNameConstraint,
     SymbolRefAttr,
     TensorType,
 )
-from xdsl.ir import Attribute, Operation
+from xdsl.ir import Attribute, Operation, OpResult, SSAValue
 from xdsl.irdl import (
     IRDLOperation,
     irdl_op_definition,
+    operand_def,
     opt_prop_def,
     prop_def,
     result_def,
@@ -53,7 +71,9 @@ class GlobalOp(IRDLOperation):
 
     `value` is stored exactly as in `ernn.constant` (floats as themselves,
     `!ernn.fixed<W, F>` as raw integers); `type` is the tensor type readers
-    get.  `merged` (default 1) counts the identical constants of the input
+    get.  Besides f32, f64 and `!ernn.fixed`, a global may hold a signless
+    integer tensor (i8, i16, i32, i64): the index table of a block-shared
+    spectrum, read by `ernn.gather_blocks`.  `merged` (default 1) counts the identical constants of the input
     IR this global replaced, so `(merged - 1) * size` bytes were saved.
 
         ernn.global @ws0 dense<"0x..."> merged(2) -> tensor<8x4x5x2xf32>
@@ -87,9 +107,24 @@ class GlobalOp(IRDLOperation):
 
     def verify_(self) -> None:
         t = checks.tensor(self.type, "type")
-        elem = checks.numeric_element(t, "type")
-        checks.shape_eq(self.value.get_shape(), t.get_shape(), "value")
-        checks.storage_matches(self.value, elem, "value")
+        if is_index_type(t.element_type):
+            elem = t.element_type
+            checks.shape_eq(self.value.get_shape(), t.get_shape(), "value")
+            if self.value.get_element_type() != elem:
+                checks.fail(
+                    f"value is stored as {describe(self.value.get_element_type())} "
+                    f"but the value type is {describe(elem)}"
+                )
+        else:
+            e = t.element_type
+            if not (checks.is_float(e) or checks.is_fixed(e)):
+                checks.fail(
+                    "type element type must be f32, f64, !ernn.fixed or (an index table) "
+                    f"a signless i8, i16, i32 or i64, got {describe(e)}"
+                )
+            elem = e
+            checks.shape_eq(self.value.get_shape(), t.get_shape(), "value")
+            checks.storage_matches(self.value, elem, "value")
         if self.merged is not None and self.merged.value.data < 1:
             checks.fail(f"merged must be >= 1, got {self.merged.value.data}")
 
@@ -142,3 +177,113 @@ class GetGlobalOp(IRDLOperation):
 
     def verify_(self) -> None:
         checks.tensor(self.result.type, "result")
+
+
+INDEX_WIDTHS = (8, 16, 32, 64)
+
+
+def is_index_type(e: Attribute) -> bool:
+    """A signless i8/i16/i32/i64: the element type of block index tables."""
+    return (
+        isinstance(e, IntegerType)
+        and e.signedness.data == Signedness.SIGNLESS
+        and e.width.data in INDEX_WIDTHS
+    )
+
+
+def index_width(n_distinct: int) -> int:
+    """The smallest of 8/16/32 (64) bits whose signed range holds indices 0 .. n_distinct - 1."""
+    for w in INDEX_WIDTHS:
+        if n_distinct - 1 <= (1 << (w - 1)) - 1:
+            return w
+    raise ValueError(f"{n_distinct} blocks need more than 64-bit indices")
+
+
+@irdl_op_definition
+class GatherBlocksOp(IRDLOperation):
+    """Rebuilds a tensor of blocks from a table of distinct blocks and an index table.
+
+    `table` is `[n, B...]`: n distinct blocks of shape `B` (for a weight
+    spectrum B = `[K, 2]`).  `index` is an integer tensor of any shape `L`
+    (for a spectrum `[p, q]`).  The result, of shape `L ++ B` and the
+    table's element type, is
+
+        result[l..., b...] = table[index[l...], b...]
+
+    i.e. every block of the result is an exact copy of the table block its
+    index entry names (no arithmetic: float and fixed-point values, including
+    -0.0 and NaN payloads, are copied bit for bit).  Every index entry must be
+    in [0, n); the verifier checks this when the index is read from a module
+    global (`ernn.get_global`), the reference interpreter always.  Index
+    entries are signed (i8, i16, i32 or i64); `ernn-weight-sharing` uses the
+    smallest of i8/i16/i32 that holds n - 1.
+
+        %W = ernn.gather_blocks %wt0, %ws0_idx : tensor<7x5x2xf32>, tensor<8x4xi8> -> tensor<8x4x5x2xf32>
+    """
+
+    name = "ernn.gather_blocks"
+
+    table = operand_def(TensorType)
+    index = operand_def(TensorType)
+    result = result_def(TensorType)
+
+    traits = traits_def(Pure())
+    assembly_format = (
+        "$table `,` $index attr-dict `:` type($table) `,` type($index) `->` type($result)"
+    )
+
+    def __init__(self, table: SSAValue, index: SSAValue, result_type: Attribute):
+        super().__init__(operands=[table, index], result_types=[result_type])
+
+    def verify_(self) -> None:
+        t = checks.tensor(self.table.type, "table")
+        i = checks.tensor(self.index.type, "index")
+        r = checks.tensor(self.result.type, "result")
+        checks.numeric_element(t, "table")
+        ts = t.get_shape()
+        if len(ts) < 1:
+            checks.fail("table must have rank >= 1 ([blocks, block dims...]), got a scalar tensor")
+        if ts[0] < 1:
+            checks.fail("table must hold at least one block, got 0")
+        if not is_index_type(i.element_type):
+            checks.fail(
+                f"index element type must be a signless i8, i16, i32 or i64, got {describe(i.element_type)}"
+            )
+        if r.element_type != t.element_type:
+            checks.fail(
+                f"result element type {describe(r.element_type)} must be the table's "
+                f"{describe(t.element_type)}"
+            )
+        checks.shape_eq(r.get_shape(), (*i.get_shape(), *ts[1:]), "result (index shape ++ block shape)")
+        idx = static_index(self.index)
+        if idx is not None and idx.size:
+            lo, hi = int(idx.min()), int(idx.max())
+            if lo < 0 or hi >= ts[0]:
+                bad = lo if lo < 0 else hi
+                checks.fail(f"index entry {bad} is out of range for a table of {ts[0]} block(s)")
+
+
+def static_index(v: SSAValue):
+    """The values of an index operand read from a module global (numpy array), or None."""
+    if not isinstance(v, OpResult) or not isinstance(v.op, GetGlobalOp):
+        return None
+    try:
+        g = SymbolTable.lookup_symbol(v.op, v.op.global_name)
+    except ValueError:
+        return None
+    if not isinstance(g, GlobalOp) or g.type != v.type:
+        return None
+    return checks.dense_to_numpy(g.value)
+
+
+def gather_sources(op: GatherBlocksOp) -> tuple[GlobalOp, GlobalOp] | None:
+    """(table global, index global) of a gather whose operands are both `ernn.get_global`s."""
+    out = []
+    for v in (op.table, op.index):
+        if not isinstance(v, OpResult) or not isinstance(v.op, GetGlobalOp):
+            return None
+        g = lookup_global(v.op)
+        if g is None:
+            return None
+        out.append(g)
+    return out[0], out[1]

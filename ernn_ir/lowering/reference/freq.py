@@ -37,31 +37,23 @@ class FreqFunctions(InterpreterFunctions):
         self.log = log
         self._weights: dict[int, tuple[np.ndarray, Any]] = {}
 
-    @impl(RfftOp)
-    def run_rfft(self, interpreter: Interpreter, op: RfftOp, args: tuple[Any, ...]):
-        (x,) = args
-        b = _block(op.result.type)
+    def _transform(self, op, x, b: int, fixed_fn, float_fn):
         if is_fixed(op.result.type):
-            out, ev = rfft_fixed(
+            out, ev = fixed_fn(
                 x, fixed_format(op.input.type).frac, b, fixed_format(op.result.type),
                 _twiddle(op), *modes(op),
             )
             self.log.add(op, ev)
             return (out,)
-        return (rfft_blocks(x, b).astype(float_dtype(op.result.type), copy=False),)
+        return (float_fn(x, b).astype(float_dtype(op.result.type), copy=False),)
+
+    @impl(RfftOp)
+    def run_rfft(self, interpreter: Interpreter, op: RfftOp, args: tuple[Any, ...]):
+        return self._transform(op, args[0], _block(op.result.type), rfft_fixed, rfft_blocks)
 
     @impl(IrfftOp)
     def run_irfft(self, interpreter: Interpreter, op: IrfftOp, args: tuple[Any, ...]):
-        (X,) = args
-        b = _block(op.input.type)
-        if is_fixed(op.result.type):
-            out, ev = irfft_fixed(
-                X, fixed_format(op.input.type).frac, b, fixed_format(op.result.type),
-                _twiddle(op), *modes(op),
-            )
-            self.log.add(op, ev)
-            return (out,)
-        return (irfft_blocks(X, b).astype(float_dtype(op.result.type), copy=False),)
+        return self._transform(op, args[0], _block(op.input.type), irfft_fixed, irfft_blocks)
 
     @impl(SpectralMacOp)
     def run_spectral_mac(self, interpreter: Interpreter, op: SpectralMacOp, args: tuple[Any, ...]):

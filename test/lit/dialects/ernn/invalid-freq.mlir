@@ -137,7 +137,7 @@ func.func @f(%a: tensor<4x5x3xf32>) {
 // -----
 // ernn.cmul: shapes do not broadcast
 func.func @f(%a: tensor<4x5x2xf32>, %b: tensor<3x5x2xf32>) {
-// CHECK: invalid-freq.mlir:[[# @LINE + 1]]:3: error: 'ernn.cmul' op operand shapes do not broadcast
+// CHECK: invalid-freq.mlir:[[# @LINE + 1]]:3: error: 'ernn.cmul' op operand shapes 4x5x2 and 3x5x2 do not broadcast
   %p = ernn.cmul %a, %b : tensor<4x5x2xf32>, tensor<3x5x2xf32> -> tensor<4x5x2xf32>
   func.return
 }
