@@ -44,6 +44,7 @@ from .circulant import (
     exact_int_matmul,
     expand_dense,
     prepare_circulant,
+    prepare_spectra_fixed,
     project_to_circulant,
     spectral_mac_fixed,
     spectral_mac_float,
@@ -58,6 +59,6 @@ __all__ = [
     "PwlTable", "fit_pwl", "max_abs_error", "pwl_eval_fixed", "pwl_eval_float",
     "quantize_table", "sigmoid", "sigmoid_fixed", "tanh", "tanh_fixed",
     "CirculantSpectra", "circ_matvec_dense", "circ_matvec_fft", "circ_matvec_fixed",
-    "exact_int_matmul", "expand_dense", "prepare_circulant", "project_to_circulant",
+    "exact_int_matmul", "expand_dense", "prepare_circulant", "prepare_spectra_fixed", "project_to_circulant",
     "spectral_mac_fixed", "spectral_mac_float", "weight_spectra",
 ]

@@ -338,36 +338,42 @@ def exact_int_matmul(A, B, terms_bound: int | None = None) -> np.ndarray:
         "reduce operand widths")
 
 
+def prepare_spectra_fixed(W_raw) -> tuple[IntMatrix, IntMatrix]:
+    """Real and imaginary parts of raw weight spectra ``[p, q, K, 2]`` as ``[K, p, q]`` matrices."""
+    W = as_raw(W_raw)
+    if W.ndim != 4 or W.shape[-1] != 2:
+        raise ValueError(f"W_raw must be [p, q, K, 2], got {W.shape}")
+    return IntMatrix(W[..., 0].transpose(2, 0, 1)), IntMatrix(W[..., 1].transpose(2, 0, 1))
+
+
 def spectral_mac_fixed(W_raw, w_frac: int, X_raw, x_frac: int, out_fmt: FixedFormat,
-                       rounding, overflow_mode) -> tuple[np.ndarray, int]:
+                       rounding, overflow_mode,
+                       weights: tuple[IntMatrix, IntMatrix] | None = None) -> tuple[np.ndarray, int]:
     """Exact fixed-point spectral MAC, rounded once to ``out_fmt``.
 
     ``re = sum_j (wr*xr - wi*xi)``, ``im = sum_j (wr*xi + wi*xr)`` computed
     exactly with frac ``w_frac + x_frac``, then one :func:`requantize`.
-    Returns ``(raw [..., p, K, 2], events)``.
+    ``weights`` is :func:`prepare_spectra_fixed` of ``W_raw``, when the
+    caller keeps it.  Returns ``(raw [..., p, K, 2], events)``.
     """
-    W = as_raw(W_raw)
+    Wr, Wi = prepare_spectra_fixed(W_raw) if weights is None else weights
     X = as_raw(X_raw)
-    if W.ndim != 4 or W.shape[-1] != 2:
-        raise ValueError(f"W_raw must be [p, q, K, 2], got {W.shape}")
-    p, q, K, _ = W.shape
+    K, p, q = Wr.raw.shape
     if X.ndim < 3 or X.shape[-3:] != (q, K, 2):
         raise ValueError(f"X_raw must be [..., {q}, {K}, 2], got {X.shape}")
     lead = X.shape[:-3]
-    Wr = np.ascontiguousarray(W[..., 0].transpose(2, 0, 1))        # [K, p, q]
-    Wi = np.ascontiguousarray(W[..., 1].transpose(2, 0, 1))
     Xf = X.reshape(-1, q, K, 2)
     Xr = np.ascontiguousarray(Xf[..., 0].transpose(2, 1, 0))       # [K, q, B]
     Xi = np.ascontiguousarray(Xf[..., 1].transpose(2, 1, 0))
     # each output component is a sum of 2q products
-    bound = 2 * q * max(_max_abs(Wr), _max_abs(Wi)) * max(_max_abs(Xr), _max_abs(Xi))
+    bound = 2 * q * max(Wr.max_abs, Wi.max_abs) * max(_max_abs(Xr), _max_abs(Xi))
     if bound < _F64_EXACT:
-        Wr_f, Wi_f, Xr_f, Xi_f = (a.astype(np.float64) for a in (Wr, Wi, Xr, Xi))
-        re = (np.matmul(Wr_f, Xr_f) - np.matmul(Wi_f, Xi_f)).astype(np.int64)
-        im = (np.matmul(Wr_f, Xi_f) + np.matmul(Wi_f, Xr_f)).astype(np.int64)
+        Xr_f, Xi_f = Xr.astype(np.float64), Xi.astype(np.float64)
+        re = (np.matmul(Wr.f64, Xr_f) - np.matmul(Wi.f64, Xi_f)).astype(np.int64)
+        im = (np.matmul(Wr.f64, Xi_f) + np.matmul(Wi.f64, Xr_f)).astype(np.int64)
     elif bound < _I64_LIMIT:
-        re = np.matmul(Wr, Xr) - np.matmul(Wi, Xi)
-        im = np.matmul(Wr, Xi) + np.matmul(Wi, Xr)
+        re = np.matmul(Wr.raw, Xr) - np.matmul(Wi.raw, Xi)
+        im = np.matmul(Wr.raw, Xi) + np.matmul(Wi.raw, Xr)
     else:
         raise ValueError(
             f"exact spectral accumulation needs more than 64 bits (bound {bound:#x})")

@@ -15,6 +15,7 @@ from ernn_ir.numerics import (
     irfft_blocks,
     irfft_fixed,
     prepare_circulant,
+    prepare_spectra_fixed,
     rfft_blocks,
     requantize,
     rfft_fixed,
@@ -58,18 +59,24 @@ class FreqFunctions(InterpreterFunctions):
     @impl(SpectralMacOp)
     def run_spectral_mac(self, interpreter: Interpreter, op: SpectralMacOp, args: tuple[Any, ...]):
         W, X = args
-        if is_fixed(op.result.type):
+        fixed = is_fixed(op.result.type)
+        # The weight is almost always a constant: keep its packed form.
+        cached = self._weights.get(id(op))
+        if cached is None or cached[0] is not W:
+            packed = (
+                prepare_spectra_fixed(W)
+                if fixed
+                else prepare_circulant(W, dtype=float_dtype(op.result.type))
+            )
+            cached = self._weights[id(op)] = (W, packed)
+        if fixed:
             out, ev = spectral_mac_fixed(
                 W, fixed_format(op.weight.type).frac, X, fixed_format(op.input.type).frac,
-                fixed_format(op.result.type), *modes(op),
+                fixed_format(op.result.type), *modes(op), weights=cached[1],
             )
             self.log.add(op, ev)
             return (out,)
         dt = float_dtype(op.result.type)
-        # The weight is almost always a constant: keep its packed complex form.
-        cached = self._weights.get(id(op))
-        if cached is None or cached[0] is not W:
-            cached = self._weights[id(op)] = (W, prepare_circulant(W, dtype=dt))
         Wc = cached[1].mat  # [K, p, q] complex
         K, p, q = Wc.shape
         lead = X.shape[:-3]
