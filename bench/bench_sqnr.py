@@ -13,7 +13,13 @@ fixed-point reference against the float reference on the same frames.
 from __future__ import annotations
 
 import argparse
-import time
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import statistics  # noqa: E402
+import time  # noqa: E402
 
 import numpy as np
 
@@ -38,19 +44,23 @@ def lower(spec, frames: int, names: list[str]):
     return m
 
 
-def timed_run(module, x, repeat: int = 1):
+def timed_run(module, x, reps: int):
+    """The result and the median wall time of `reps` runs (after one warm-up run)."""
     ref = Reference(module)
-    ref.run([x])  # warm (constant decoding)
-    t = time.perf_counter()
-    for _ in range(repeat):
+    res = ref.run([x])  # warm (constant decoding)
+    times = []
+    for _ in range(reps):
+        t = time.perf_counter()
         res = ref.run([x])
-    return res, (time.perf_counter() - t) / repeat
+        times.append(time.perf_counter() - t)
+    return res, statistics.median(times)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--frames", type=int, default=20)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--reps", type=int, default=5, help="timed runs per model (median)")
     ap.add_argument("--hidden", type=int, default=1024)
     ap.add_argument("--proj", type=int, default=512)
     args = ap.parse_args()
@@ -62,17 +72,20 @@ def main() -> None:
             print(f"(skipping {level}: {', '.join(n for n in names if n not in PASSES)} not registered)")
             continue
         fm = lower(spec, args.frames, names)
-        fres, t_float = timed_run(fm, x)
+        fres, t_float = timed_run(fm, x, args.reps)
         ref = fres.as_float()[0]
         for wb in (16, 12):
             qm = lower(spec, args.frames, names)
             quantize_module(qm, weight_bits=wb)
-            qres, t_fixed = timed_run(qm, x)
+            qres, t_fixed = timed_run(qm, x, args.reps)
             y = qres.as_float()[0]
             sqnr = 10 * np.log10(np.sum(ref**2) / np.sum((ref - y) ** 2))
             events = sum(n for _, n in qres.events)
             rows.append((level, wb, sqnr, events, t_float, t_fixed))
-    print(f"Google LSTM 153-{args.hidden}-{args.proj}, b=8, peepholes, {args.frames} frames")
+    print(
+        f"Google LSTM 153-{args.hidden}-{args.proj}, b=8, peepholes, {args.frames} frames; "
+        f"reference times: median of {args.reps}, one BLAS thread"
+    )
     print(f"{'level':<10} {'weights':>7} {'SQNR dB':>8} {'ovf events':>10} {'float s':>8} {'fixed s':>8} {'ratio':>6}")
     for level, wb, s, ev, tf, tq in rows:
         print(f"{level:<10} {wb:>5}b  {s:>8.2f} {ev:>10} {tf:>8.3f} {tq:>8.3f} {tq / tf:>6.2f}")
