@@ -16,9 +16,15 @@ outside run once per sequence ("per sequence").  Model-level `ernn.lstm` /
   3-multiply products (b = 8: 11).
 - element-wise real multiplies (`ernn.mul`).
 - `circ_matvec` level: circulant blocks and dense-equivalent MACs (M*N per row).
-- storage in bits from the element types (f32: 32, f64: 64, fixed<W,F>: W):
-  circulant parameters, weight spectra (pool globals and constant spectrum
-  weights), other constants; distinct vs total blocks.
+- storage in bits from the element types (f32: 32, f64: 64, fixed<W,F>: W,
+  iN: N): circulant parameters, weight spectra (pool globals and constant
+  spectrum weights), other constants; distinct vs total blocks.
+- block sharing (`ernn.gather_blocks` of a block table and an index table,
+  made by `ernn-weight-sharing`): the weight-spectra bits count what is
+  stored (table + index bits); the report also gives the bits of the same
+  spectra stored whole (undeduplicated), the table and index bits, and how
+  many blocks the tables share (index entries minus table blocks).  A
+  spectrum's blocks and distinct blocks are counted through its index.
 
     from ernn_ir.analysis import count_ops, format_report
     print(format_report(count_ops(module)))
@@ -31,12 +37,23 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
-from xdsl.dialects.builtin import Float32Type, Float64Type, ModuleOp, TensorType
+from xdsl.dialects.builtin import (
+    Float32Type,
+    Float64Type,
+    IntegerType,
+    ModuleOp,
+    TensorType,
+)
 from xdsl.ir import Attribute, BlockArgument, Operation, SSAValue
 
 from ernn_ir.dialects import ernn
 from ernn_ir.dialects.ernn.checks import dense_to_numpy
-from ernn_ir.dialects.ernn.pool_ops import GetGlobalOp, GlobalOp
+from ernn_ir.dialects.ernn.pool_ops import (
+    GatherBlocksOp,
+    GetGlobalOp,
+    GlobalOp,
+    gather_sources,
+)
 
 COMPUTE_KEYS = [
     ("rfft_input", "rFFT transforms (input)"),
@@ -81,6 +98,30 @@ class Storage:
     spectra_blocks_distinct: int = 0
     globals: int = 0
     deduplicated_bits: int = 0
+    """identical constants merged (`merged(n)`): (n - 1) x the bits of the value, stored whole"""
+    block_tables: int = 0
+    block_table_bits: int = 0
+    block_index_bits: int = 0
+    blocks_stored: int = 0
+    """blocks held by the block tables"""
+    blocks_indexed: int = 0
+    """blocks of the spectra stored as indexes (index entries)"""
+    block_whole_bits: int = 0
+    """bits of those spectra stored whole"""
+
+    @property
+    def blocks_shared(self) -> int:
+        """Blocks not stored thanks to block tables (index entries - table blocks)."""
+        return self.blocks_indexed - self.blocks_stored
+
+    @property
+    def block_saved_bits(self) -> int:
+        return self.block_whole_bits - self.block_table_bits - self.block_index_bits
+
+    @property
+    def spectra_whole_bits(self) -> int:
+        """Weight-spectra bits with every spectrum stored whole (no block tables)."""
+        return self.spectra_bits + self.block_saved_bits
 
 
 @dataclass
@@ -97,6 +138,8 @@ def element_bits(t: Attribute) -> int:
     if isinstance(e, Float64Type):
         return 64
     if isinstance(e, ernn.FixedType):
+        return e.width.data
+    if isinstance(e, IntegerType):
         return e.width.data
     return 0
 
@@ -174,6 +217,14 @@ def count_ops(module: ModuleOp) -> OpCountReport:
                 if const(v):
                     weight_roots.add(id(v))
     st = rep.storage
+    tables: dict[str, GlobalOp] = {}
+    index_of: dict[str, GlobalOp] = {}  # index global -> its table
+    for o in module.walk():
+        if isinstance(o, GatherBlocksOp):
+            src = gather_sources(o)
+            if src is not None:
+                tables[src[0].sym_name.data] = src[0]
+                index_of[src[1].sym_name.data] = src[0]
     for o in module.walk():
         c = rep.per_step if _in_scan(o) else rep.per_sequence
         if isinstance(o, ernn.RfftOp):
@@ -223,9 +274,26 @@ def count_ops(module: ModuleOp) -> OpCountReport:
             st.param_blocks += n
             st.param_blocks_distinct += d
         elif isinstance(o, GlobalOp):
+            name = o.sym_name.data
             bits = math.prod(o.type.get_shape()) * element_bits(o.type)
             st.spectra_bits += bits
             st.globals += 1
+            if name in tables:
+                st.block_tables += 1
+                st.block_table_bits += bits
+                st.blocks_stored += o.type.get_shape()[0]
+                continue
+            if name in index_of:
+                tab = index_of[name].type
+                n = math.prod(o.type.get_shape())
+                whole = n * math.prod(tab.get_shape()[1:]) * element_bits(tab)
+                st.block_index_bits += bits
+                st.blocks_indexed += n
+                st.block_whole_bits += whole
+                st.deduplicated_bits += (o.merged_count - 1) * whole
+                st.spectra_blocks += n
+                st.spectra_blocks_distinct += len(np.unique(dense_to_numpy(o.value)))
+                continue
             st.deduplicated_bits += (o.merged_count - 1) * bits
             n, d = _distinct_blocks(dense_to_numpy(o.value), 2)
             st.spectra_blocks += n
@@ -253,15 +321,21 @@ def format_report(rep: OpCountReport, title: str = "ernn op count") -> str:
     lines.append(f"// {'storage':<{w}} {'bits':>14} {'blocks':>14} {'distinct':>9}")
     lines.append(f"// {'circulant parameters':<{w}} {s.param_bits:>14,} {s.param_blocks:>14,} {s.param_blocks_distinct:>9,}")
     lines.append(f"// {'weight spectra':<{w}} {s.spectra_bits:>14,} {s.spectra_blocks:>14,} {s.spectra_blocks_distinct:>9,}")
+    if s.block_tables:
+        lines.append(f"// {'  undeduplicated (blocks stored whole)':<{w}} {s.spectra_whole_bits:>14,}")
+        lines.append(f"// {'  block tables (distinct blocks)':<{w}} {s.block_table_bits:>14,} {s.blocks_stored:>14,}")
+        lines.append(f"// {'  block index tables':<{w}} {s.block_index_bits:>14,} {s.blocks_indexed:>14,}")
+        lines.append(f"// {'  bits saved / blocks shared by tables':<{w}} {s.block_saved_bits:>14,} {s.blocks_shared:>14,}")
     lines.append(f"// {'other constants':<{w}} {s.other_bits:>14,}")
     lines.append(f"// {'pool globals / deduplicated bits':<{w}} {s.globals:>14,} {s.deduplicated_bits:>14,}")
     return "\n".join(lines) + "\n"
 
 
 def block_duplicates(rep: OpCountReport) -> Counter:
-    """Duplicate block counts (total - distinct) of parameters and spectra."""
+    """Duplicate block counts (total - distinct) of parameters and spectra, and blocks shared by tables."""
     s = rep.storage
     return Counter(
         params=s.param_blocks - s.param_blocks_distinct,
         spectra=s.spectra_blocks - s.spectra_blocks_distinct,
+        shared=s.blocks_shared,
     )

@@ -54,7 +54,7 @@ from ernn_ir.builder import dense_attr
 from ernn_ir.dialects import ernn
 from ernn_ir.dialects.ernn.checks import dense_to_numpy
 from ernn_ir.dialects.ernn.gate_ops import FixedResultOp
-from ernn_ir.dialects.ernn.pool_ops import GetGlobalOp, GlobalOp
+from ernn_ir.dialects.ernn.pool_ops import GatherBlocksOp, GetGlobalOp, GlobalOp, is_index_type
 from ernn_ir.dialects.ernn.types import (
     CirculantType,
     FixedType,
@@ -246,7 +246,7 @@ class Classifier:
                 if isinstance(u, ernn.ComplexMulOp):
                     other = u.operands[1 - i]
                     return "input-weight" if self.input_derived(other) else "recurrent-weight"
-                if isinstance(u, STRUCT_OPS + (ernn.RfftOp,)):
+                if isinstance(u, STRUCT_OPS + (ernn.RfftOp,)) or (isinstance(u, GatherBlocksOp) and i == 0):
                     todo.append(u.results[0])
         return None
 
@@ -276,7 +276,7 @@ class Classifier:
         c = self.cls
         if isinstance(op, CONST_OPS):
             c[op.results[0]] = self.const_class(op.results[0])
-        elif isinstance(op, STRUCT_OPS):
+        elif isinstance(op, STRUCT_OPS + (GatherBlocksOp,)):
             c[op.results[0]] = c.get(op.operands[0], "act")
         elif isinstance(op, ernn.ConcatOp):
             c[op.results[0]] = c.get(op.operands[0], "act")
@@ -350,6 +350,8 @@ def _state(module: ModuleOp) -> str:
             has_fixed = True
             continue
         if isinstance(op, GlobalOp):
+            if is_index_type(_elem(op.type)):
+                continue  # block index tables stay integer
             if isinstance(_elem(op.type), FixedType):
                 has_fixed = True
             else:
@@ -359,6 +361,8 @@ def _state(module: ModuleOp) -> str:
             continue
         for r in op.results:
             e = _elem(r.type)
+            if is_index_type(e):
+                continue
             if isinstance(e, FixedType):
                 has_fixed = True
             else:
@@ -473,7 +477,7 @@ class Rewriter:
             if name not in self.global_types:
                 raise _err(f"'ernn.get_global' reads @{name}, which is not an ernn.global of the module")
             _set_type(op.results[0], self.global_types[name])
-        elif isinstance(op, STRUCT_OPS):
+        elif isinstance(op, STRUCT_OPS + (GatherBlocksOp,)):
             self.set_result(op, self.fmt_of(op.operands[0]))
         elif isinstance(op, ernn.ConcatOp):
             fs = [self.fmt_of(x) for x in op.operands]
@@ -559,6 +563,9 @@ class Rewriter:
             if not isinstance(g, GlobalOp):
                 continue
             name = g.sym_name.data
+            if is_index_type(_elem(g.type)):
+                self.global_types[name] = g.type  # a block index table stays integer
+                continue
             cs = readers.get(name, {"bias"})
             c = next(iter(cs)) if len(cs) == 1 else "recurrent-weight"
             if c not in WEIGHT_CLASSES:

@@ -10,19 +10,34 @@
    placed at the top of its function, so nothing of it stays in an
    `ernn.scan` body.  `merged(n)` on a global records that n identical
    constants were stored once.
-3. Clean-up.  Constant chains left dead (the `ernn.circulant` matrices,
+3. Block sharing (option `dedup-blocks`, default true).  Pooled spectrum
+   globals `[..., K, 2]` are grouped by element type and bins K.  Within a
+   group, the globals whose `[K, 2]` blocks repeat (bytes equal: exact, so
+   0.0 and -0.0 stay apart) store one table of the group's distinct blocks,
+   `ernn.global @wtN : [n, K, 2]` (first occurrence order), and each an
+   index table `@<name>_idx : [...]` of the smallest of i8/i16/i32 that
+   holds n - 1; its readers become `ernn.gather_blocks` of the two, which
+   rebuilds the spectrum bit for bit.  A global joins the table only if it
+   saves bits (its blocks found elsewhere in the group or repeated, minus
+   its index table); a group is rewritten only if table + index bits are
+   fewer than the spectra stored whole.  Random weights share nothing and
+   are left as they are.  Spectra already in block form are not redone
+   (the pass is idempotent); spectra refolded after a later pass (e.g. a
+   concat of gathers after fusion) are pooled and shared anew.
+4. Clean-up.  Constant chains left dead (the `ernn.circulant` matrices,
    `circulant_params`, `reshape`, weight `rfft`) and unused globals are
    erased; loop-invariant pure ops of `ernn.scan` bodies (slices of
    peepholes and biases) are hoisted in front of the loop.
 
 Option `report`: "" (default, silent), "-" (a summary on stderr) or a file
 path, receiving the number of globals, folded constants, stored and
-deduplicated bytes.  `ernn_ir.analysis.op_count` reports the same storage
-figures and block-level duplicates from the IR.
+deduplicated bytes, and the block tables: blocks shared and bytes saved.
+`ernn_ir.analysis.op_count` reports the same storage figures from the IR.
 """
 
 from __future__ import annotations
 
+import math
 import sys
 from dataclasses import dataclass, field
 
@@ -30,14 +45,29 @@ import numpy as np
 from xdsl.builder import Builder, InsertPoint
 from xdsl.context import Context
 from xdsl.dialects import func
-from xdsl.dialects.builtin import IntegerAttr, ModuleOp, TensorType
+from xdsl.dialects.builtin import (
+    BytesAttr,
+    DenseIntOrFPElementsAttr,
+    IntegerAttr,
+    IntegerType,
+    ModuleOp,
+    TensorType,
+)
 from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
 
 from ernn_ir.builder import dense_attr
 from ernn_ir.dialects import ernn
 from ernn_ir.dialects.ernn import checks
-from ernn_ir.dialects.ernn.pool_ops import GetGlobalOp, GlobalOp, lookup_global
+from ernn_ir.dialects.ernn.checks import dense_to_numpy
+from ernn_ir.dialects.ernn.pool_ops import (
+    GatherBlocksOp,
+    GetGlobalOp,
+    GlobalOp,
+    gather_sources,
+    index_width,
+    lookup_global,
+)
 from ernn_ir.passes.fft_fusion import def_op, erase_dead
 
 _PURE_HOISTABLE = (
@@ -50,6 +80,7 @@ _PURE_HOISTABLE = (
     ernn.ConstantOp,
     ernn.CirculantOp,
     GetGlobalOp,
+    GatherBlocksOp,
 )
 
 
@@ -69,6 +100,12 @@ def _const_value(v: SSAValue, cache: dict[int, np.ndarray | None]) -> np.ndarray
     elif isinstance(o, GetGlobalOp):
         g = lookup_global(o)
         val = None if g is None else global_value(g)
+    elif isinstance(o, GatherBlocksOp):
+        from ernn_ir.lowering.reference.pool import gather_blocks
+
+        tab, idx = _const_value(o.table, cache), _const_value(o.index, cache)
+        if tab is not None and idx is not None:
+            val = gather_blocks(tab, idx)
     elif o is not None and all(
         isinstance(t, TensorType | ernn.CirculantType) and checks.is_float(t.element_type)
         for t in [*(x.type for x in o.operands), *(r.type for r in o.results)]
@@ -134,11 +171,28 @@ class SharingStats:
     stored_bytes: int = 0
     deduplicated_bytes: int = 0
     names: list[str] = field(default_factory=list)
+    block_tables: int = 0
+    """block tables (`ernn.global` of distinct blocks) in the module"""
+    block_spectra: int = 0
+    """spectra stored as index tables into a block table"""
+    blocks_indexed: int = 0
+    """blocks those spectra hold (sum of the index table sizes)"""
+    blocks_distinct: int = 0
+    """blocks stored in the tables"""
+    block_saved_bytes: int = 0
+    """bytes of those spectra stored whole, minus table and index bytes"""
+
+    @property
+    def blocks_shared(self) -> int:
+        return self.blocks_indexed - self.blocks_distinct
 
     def summary(self) -> str:
         return (
             f"ernn-weight-sharing: {self.globals} global(s), {self.folded} constant(s) folded or "
-            f"pooled, {self.stored_bytes} bytes stored, {self.deduplicated_bytes} bytes deduplicated"
+            f"pooled, {self.stored_bytes} bytes stored, {self.deduplicated_bytes} bytes deduplicated; "
+            f"{self.block_tables} block table(s) for {self.block_spectra} spectra, "
+            f"{self.blocks_shared} of {self.blocks_indexed} blocks shared, "
+            f"{self.block_saved_bytes} bytes saved"
         )
 
 
@@ -200,7 +254,215 @@ def _inside(v: SSAValue, scan: Operation) -> bool:
     return False
 
 
-def share_weights(module: ModuleOp) -> SharingStats:
+# ---------------------------------------------------------------------------
+# Block sharing
+
+
+def _spectrum_bins(t: TensorType) -> int | None:
+    """K of a `[..., K, 2]` spectrum type with a leading block axis (b = 2(K-1) a power of two)."""
+    sh = t.get_shape()
+    if len(sh) < 3 or sh[-1] != 2 or sh[-2] < 2:
+        return None
+    b = 2 * (sh[-2] - 1)
+    if b & (b - 1):
+        return None
+    e = t.element_type
+    if not (checks.is_float(e) or checks.is_fixed(e)):
+        return None
+    return sh[-2]
+
+
+def _elem_bits(t: TensorType) -> int:
+    e = t.element_type
+    if isinstance(e, ernn.FixedType):
+        return e.width.data
+    return e.bitwidth  # type: ignore[attr-defined]
+
+
+def _readers(module: ModuleOp) -> dict[str, list[GetGlobalOp]]:
+    out: dict[str, list[GetGlobalOp]] = {}
+    for o in module.walk():
+        if isinstance(o, GetGlobalOp):
+            out.setdefault(o.global_name.root_reference.data, []).append(o)
+    return out
+
+
+@dataclass
+class _Member:
+    g: GlobalOp
+    rows: np.ndarray  # [n_blocks, K*2] storage values
+    keys: list[bytes]
+
+    @property
+    def n(self) -> int:
+        return len(self.keys)
+
+
+def _select(members: list[_Member], block_bits: int) -> tuple[list[_Member], int]:
+    """The members worth indexing into one shared table, and the table size.
+
+    A member's benefit: its blocks stored whole, minus the blocks only it
+    brings to the table, minus its index table.  The worst member goes while
+    some benefit is <= 0 (the table and the index width change each time).
+    """
+    members = list(members)
+    while members:
+        owners: dict[bytes, int] = {}
+        for m in members:
+            for k in set(m.keys):
+                owners[k] = owners.get(k, 0) + 1
+        iw = index_width(len(owners))
+        worst, worst_gain = None, 0
+        for m in members:
+            own = sum(1 for k in set(m.keys) if owners[k] == 1)
+            gain = (m.n - own) * block_bits - m.n * iw
+            if gain <= worst_gain:
+                worst, worst_gain = m, gain
+        if worst is None:
+            return members, len(owners)
+        members.remove(worst)
+    return [], 0
+
+
+def _unique_name(base: str, names: set[str]) -> str:
+    name, k = base, 0
+    while name in names:
+        k += 1
+        name = f"{base}_{k}"
+    names.add(name)
+    return name
+
+
+def share_blocks(module: ModuleOp) -> int:
+    """Store repeated blocks of pooled spectra once (see the module docstring); returns tables made."""
+    readers = _readers(module)
+    tables_now = set()
+    for o in module.walk():
+        if isinstance(o, GatherBlocksOp):
+            src = gather_sources(o)
+            if src is not None:
+                tables_now.add(src[0].sym_name.data)
+    groups: dict[tuple[object, int], list[_Member]] = {}
+    names: set[str] = set()
+    for g in module.ops:
+        if not isinstance(g, GlobalOp):
+            continue
+        name = g.sym_name.data
+        names.add(name)
+        K = _spectrum_bins(g.type)
+        if K is None or name in tables_now or not readers.get(name):
+            continue
+        if any(isinstance(u.operation, GatherBlocksOp) for r in readers[name] for u in r.result.uses):
+            continue  # read as a table or an index by a gather of another kind
+        rows = np.ascontiguousarray(dense_to_numpy(g.value)).reshape(-1, 2 * K)
+        keys = [r.tobytes() for r in rows]
+        groups.setdefault((g.type.element_type, K), []).append(_Member(g, rows, keys))
+    made = 0
+    wt = 0
+    for (elem, K), members in groups.items():
+        bits = _elem_bits(members[0].g.type)
+        block_bits = 2 * K * bits
+        chosen, n_distinct = _select(members, block_bits)
+        if not chosen:
+            continue
+        iw = index_width(n_distinct)
+        whole = sum(m.n for m in chosen) * block_bits
+        shared = n_distinct * block_bits + sum(m.n for m in chosen) * iw
+        if shared >= whole:
+            continue
+        # the table: distinct blocks in order of first occurrence
+        pos: dict[bytes, int] = {}
+        table_rows: list[np.ndarray] = []
+        for m in chosen:
+            for k, r in zip(m.keys, m.rows):
+                if k not in pos:
+                    pos[k] = len(table_rows)
+                    table_rows.append(r)
+        storage = chosen[0].g.value.get_element_type()
+        table = np.stack(table_rows)
+        tname = f"wt{wt}"
+        while tname in names:
+            wt += 1
+            tname = f"wt{wt}"
+        names.add(tname)
+        wt += 1
+        ttype = TensorType(elem, (len(table_rows), K, 2))
+        tattr = DenseIntOrFPElementsAttr(
+            TensorType(storage, (len(table_rows), K, 2)), BytesAttr(table.tobytes())
+        )
+        tglobal = GlobalOp(tname, tattr, ttype)
+        module.body.block.insert_op_before(tglobal, chosen[0].g)
+        itype_e = IntegerType(iw)
+        table_readers: dict[int, SSAValue] = {}
+        for m in chosen:
+            g = m.g
+            lead = tuple(g.type.get_shape()[:-2])
+            idx = np.array([pos[k] for k in m.keys], dtype=f"<i{iw // 8}").reshape(lead)
+            itype = TensorType(itype_e, lead)
+            iname = _unique_name(g.sym_name.data + "_idx", names)
+            iglobal = GlobalOp(
+                iname, DenseIntOrFPElementsAttr(itype, BytesAttr(idx.tobytes())), itype, g.merged_count
+            )
+            module.body.block.insert_op_before(iglobal, g)
+            for r in readers[g.sym_name.data]:
+                blk = r.parent_block()
+                assert blk is not None
+                t = table_readers.get(id(blk))
+                if t is None:
+                    tr = GetGlobalOp(tname, ttype)
+                    blk.insert_op_before(tr, r)
+                    tr.result.name_hint = tname
+                    t = table_readers[id(blk)] = tr.result
+                ir = GetGlobalOp(iname, itype)
+                blk.insert_op_before(ir, r)
+                ir.result.name_hint = iname
+                gather = GatherBlocksOp(t, ir.result, g.type)
+                blk.insert_op_before(gather, r)
+                gather.result.name_hint = r.result.name_hint
+                r.result.replace_all_uses_with(gather.result)
+                r.detach()
+                r.erase()
+            g.detach()
+            g.erase()
+        made += 1
+    return made
+
+
+def _block_stats(module: ModuleOp, stats: SharingStats) -> dict[str, int]:
+    """Fill the block-table figures of `stats`; returns index global -> bytes of its spectrum whole."""
+    tables: set[str] = set()
+    indexes: dict[str, tuple[GlobalOp, GlobalOp]] = {}
+    for o in module.walk():
+        if isinstance(o, GatherBlocksOp):
+            src = gather_sources(o)
+            if src is not None:
+                tables.add(src[0].sym_name.data)
+                indexes.setdefault(src[1].sym_name.data, src)
+    table_bytes = {g.sym_name.data: _nbytes(g) for g in module.ops if isinstance(g, GlobalOp)}
+    stats.block_tables = len(tables)
+    stats.block_spectra = len(indexes)
+    saved = 0
+    whole: dict[str, int] = {}
+    for tg, ig in indexes.values():
+        n = math.prod(ig.type.get_shape())
+        stats.blocks_indexed += n
+        whole[ig.sym_name.data] = n * (_nbytes(tg) // max(tg.type.get_shape()[0], 1))
+        saved += whole[ig.sym_name.data] - _nbytes(ig)
+    for t in tables:
+        stats.blocks_distinct += _global(module, t).type.get_shape()[0]
+        saved -= table_bytes[t]
+    stats.block_saved_bytes = saved
+    return whole
+
+
+def _global(module: ModuleOp, name: str) -> GlobalOp:
+    for o in module.ops:
+        if isinstance(o, GlobalOp) and o.sym_name.data == name:
+            return o
+    raise KeyError(name)
+
+
+def share_weights(module: ModuleOp, dedup_blocks: bool = True) -> SharingStats:
     stats = SharingStats()
     pool: dict[tuple[object, bytes], GlobalOp] = {}
     names = set()
@@ -216,6 +478,8 @@ def share_weights(module: ModuleOp) -> SharingStats:
         d = def_op(v)
         if d is None or isinstance(d, GetGlobalOp):
             continue
+        if isinstance(d, GatherBlocksOp) and gather_sources(d) is not None:
+            continue  # already pooled, in block form
         t = v.type
         if not isinstance(t, TensorType):
             continue
@@ -260,12 +524,16 @@ def share_weights(module: ModuleOp) -> SharingStats:
         if isinstance(o, GlobalOp) and o.sym_name.data not in used:
             o.detach()
             o.erase()
+    if dedup_blocks:
+        share_blocks(module)
+    whole = _block_stats(module, stats)
     for o in module.ops:
         if isinstance(o, GlobalOp):
             stats.globals += 1
             stats.names.append(o.sym_name.data)
             stats.stored_bytes += _nbytes(o)
-            stats.deduplicated_bytes += (o.merged_count - 1) * _nbytes(o)
+            # identical constants merged: counted at the size of the value they stand for
+            stats.deduplicated_bytes += (o.merged_count - 1) * whole.get(o.sym_name.data, _nbytes(o))
     return stats
 
 
@@ -281,8 +549,13 @@ class WeightSharingPass(ModulePass):
     hoist: bool = True
     """Hoist loop-invariant pure ops out of `ernn.scan` bodies."""
 
+    dedup_blocks: bool = True
+    """Store repeated `[K, 2]` blocks of pooled spectra once (a table of distinct blocks per
+    element type and K, an index table per spectrum, `ernn.gather_blocks` at the readers),
+    where that takes fewer bits than the spectra stored whole."""
+
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        stats = share_weights(op)
+        stats = share_weights(op, self.dedup_blocks)
         if self.hoist:
             hoist_invariants(op)
         if self.report:

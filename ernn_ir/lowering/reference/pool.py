@@ -1,4 +1,9 @@
-"""Reference semantics of the constant pool: `ernn.get_global` reads its `ernn.global`."""
+"""Reference semantics of the constant pool.
+
+`ernn.get_global` reads its `ernn.global`; `ernn.gather_blocks` copies, for
+every index entry, the table block it names (an exact copy: the spectrum it
+rebuilds is bit for bit the one block sharing replaced).
+"""
 
 from __future__ import annotations
 
@@ -8,16 +13,34 @@ import numpy as np
 from xdsl.interpreter import Interpreter, InterpreterFunctions, impl, register_impls
 
 from ernn_ir.dialects.ernn.checks import dense_to_numpy
-from ernn_ir.dialects.ernn.pool_ops import GetGlobalOp, GlobalOp, lookup_global
+from ernn_ir.dialects.ernn.pool_ops import (
+    GatherBlocksOp,
+    GetGlobalOp,
+    GlobalOp,
+    is_index_type,
+    lookup_global,
+)
 from ernn_ir.lowering.reference.values import ReferenceError, float_dtype, is_fixed
 
 
 def global_value(g: GlobalOp) -> np.ndarray:
     """The value of a global as the interpreter holds it (float dtype, or raw int64)."""
     raw = dense_to_numpy(g.value)
+    if is_index_type(g.type.element_type):
+        return raw.astype(np.int64)
     if is_fixed(g.type):
         return raw.astype(np.int64)
     return np.array(raw, dtype=float_dtype(g.type))
+
+
+def gather_blocks(table: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """`result[l..., b...] = table[index[l...], b...]`; raises on an index outside [0, n)."""
+    index = np.asarray(index)
+    n = table.shape[0]
+    if index.size and (index.min() < 0 or index.max() >= n):
+        bad = int(index.min()) if index.min() < 0 else int(index.max())
+        raise ReferenceError(f"ernn.gather_blocks: index {bad} out of range for a table of {n} block(s)")
+    return np.take(table, index.astype(np.intp), axis=0)
 
 
 @register_impls
@@ -35,3 +58,7 @@ class PoolFunctions(InterpreterFunctions):
         if v is None or v[1] is not g:
             v = self._values[id(g)] = (global_value(g), g)
         return (v[0],)
+
+    @impl(GatherBlocksOp)
+    def run_gather_blocks(self, interpreter: Interpreter, op: GatherBlocksOp, args: tuple[Any, ...]):
+        return (gather_blocks(np.asarray(args[0]), np.asarray(args[1])),)

@@ -105,3 +105,33 @@ def test_pass_prints_and_leaves_ir(tmp_path, capsys):
     assert module_to_text(m) == before
     text = out.read_text()
     assert text.startswith("// naive") and text == format_report(count_ops(m), "naive")
+
+
+def test_block_tables_counted():
+    """Block sharing: stored bits = table + index bits; the undeduplicated bits and shared blocks are reported."""
+    import numpy as np
+
+    spec = random_lstm(12, 16, 4, proj_size=8)
+    pool = np.random.default_rng(0).standard_normal((2, 4))
+    for w in (spec.w_x, spec.w_h, spec.w_proj):
+        p, q, b = w.params.shape
+        w.params[:] = pool[np.arange(p * q) % 2].reshape(p, q, b)
+    m = build_module([spec], 2, dtype="f64")
+    whole = build_module([spec], 2, dtype="f64")
+    apply(m, ExpandCellsPass(), CirculantToFftPass(), FftFusionPass(), WeightSharingPass())
+    apply(whole, ExpandCellsPass(), CirculantToFftPass(), FftFusionPass(), WeightSharingPass(dedup_blocks=False))
+    st, st0 = count_ops(m).storage, count_ops(whole).storage
+    blocks = 16 * 3 + 16 * 2 + 2 * 4  # W_x, W_h (R = 8), projection
+    block_bits = 3 * 2 * 64
+    assert st0.block_tables == 0 and st0.spectra_bits == blocks * block_bits
+    assert st.block_tables == 1 and st.blocks_stored == 2 and st.blocks_indexed == blocks
+    assert st.block_table_bits == 2 * block_bits and st.block_index_bits == blocks * 8
+    assert st.spectra_bits == 2 * block_bits + blocks * 8
+    assert st.spectra_whole_bits == st0.spectra_bits
+    assert st.block_saved_bits == (blocks - 2) * block_bits - blocks * 8
+    assert block_duplicates(count_ops(m))["shared"] == blocks - 2
+    assert st.spectra_blocks == st0.spectra_blocks and st.spectra_blocks_distinct == st0.spectra_blocks_distinct
+    text = format_report(count_ops(m))
+    assert "undeduplicated (blocks stored whole)" in text and f"{st0.spectra_bits:,}" in text
+    assert "block index tables" in text and f"{blocks - 2:>14,}" in text
+    assert "block tables" not in format_report(count_ops(whole))
