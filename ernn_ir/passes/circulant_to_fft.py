@@ -36,7 +36,8 @@ from ernn_ir.dialects.ernn import checks
 from ernn_ir.passes.emit import Emitter, elem, shape
 
 
-def lower_matvec(op: ernn.CircMatvecOp) -> None:
+def check_matvec(op: ernn.CircMatvecOp) -> None:
+    """Raise the diagnostic for a matvec that has no FFT form here."""
     w = op.weight.type
     assert isinstance(w, ernn.CirculantType)
     if not checks.is_float(w.element_type):
@@ -44,11 +45,18 @@ def lower_matvec(op: ernn.CircMatvecOp) -> None:
             f"ernn-circulant-to-fft: '{op.name}' on {w.element_type} is fixed point; "
             "lower to the FFT before quantizing"
         )
-    p, q, b = w.param_shape
+    b = w.param_shape[2]
     if b < 2 or b & (b - 1):
         raise DiagnosticException(
             f"ernn-circulant-to-fft: block size {b} is not a power of two >= 2; the FFT form needs one"
         )
+
+
+def lower_matvec(op: ernn.CircMatvecOp) -> None:
+    check_matvec(op)
+    w = op.weight.type
+    assert isinstance(w, ernn.CirculantType)
+    p, q, b = w.param_shape
     e = Emitter(Builder(InsertPoint.before(op)))
     x = op.input
     lead = shape(x)[:-1]
@@ -97,6 +105,9 @@ class CirculantToFftPass(ModulePass):
     name = "ernn-circulant-to-fft"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        for o in list(op.walk()):
-            if isinstance(o, ernn.CircMatvecOp):
-                lower_matvec(o)
+        matvecs = [o for o in op.walk() if isinstance(o, ernn.CircMatvecOp)]
+        # Diagnose every matvec before rewriting any: a refused module is left as it was.
+        for o in matvecs:
+            check_matvec(o)
+        for o in matvecs:
+            lower_matvec(o)

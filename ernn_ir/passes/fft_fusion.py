@@ -28,7 +28,9 @@ module's docstring) and applies four rewrites, all float only:
    bins 0 and b/2 have zero imaginary part).
 
 The pass is idempotent and leaves every op it does not recognise as it is
-(model-level or gate-level IR passes through unchanged).  Only ops it
+(model-level or gate-level IR passes through unchanged).  A fixed-point
+naive FFT form (ernn-quantize ran before this pass) is a diagnostic, not a
+silent no-op: run ernn-fft-fusion before ernn-quantize.  Only ops it
 detaches, and ops they leave dead, are erased.
 """
 
@@ -42,6 +44,7 @@ from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp, TensorType
 from xdsl.ir import Block, BlockArgument, Operation, OpResult, SSAValue
 from xdsl.passes import ModulePass
+from xdsl.utils.exceptions import DiagnosticException
 
 from ernn_ir.dialects import ernn
 from ernn_ir.dialects.ernn import checks
@@ -160,8 +163,12 @@ class _Shared:
         return X
 
 
-def _match_naive(P: ernn.ComplexMulOp):
-    """The ops of a naive matvec chain ending at `P`, or None."""
+def _match_naive(P: ernn.ComplexMulOp, float_only: bool = True):
+    """The ops of a naive matvec chain ending at `P`, or None.
+
+    With `float_only=False` the chain may be fixed point (used to diagnose
+    fusion requested after ernn-quantize; the rewrite itself is float only).
+    """
     W, X = P.lhs, P.rhs
     rf = def_op(X)
     if not isinstance(rf, ernn.RfftOp):
@@ -170,7 +177,9 @@ def _match_naive(P: ernn.ComplexMulOp):
     if not isinstance(br, ernn.BroadcastOp):
         return None
     xp = br.input
-    if not (is_float_tensor(xp) and is_float_tensor(W) and is_float_tensor(P.result)):
+    if not all(isinstance(v.type, TensorType) for v in (xp, W, P.result)):
+        return None
+    if float_only and not (is_float_tensor(xp) and is_float_tensor(W) and is_float_tensor(P.result)):
         return None
     lead = shape(xp)[:-1]
     d = len(lead)
@@ -246,14 +255,14 @@ def share_input_ffts(module: ModuleOp) -> int:
 # 3: frequency-domain accumulation
 
 
-def _spectral_term(v: SSAValue) -> tuple[ernn.IrfftOp, ernn.SpectralMacOp] | None:
+def _spectral_term(v: SSAValue, float_only: bool = True) -> tuple[ernn.IrfftOp, ernn.SpectralMacOp] | None:
     ir = def_op(v)
     if not isinstance(ir, ernn.IrfftOp) or len(list(v.uses)) != 1:
         return None
     mac = def_op(ir.input)
     if not isinstance(mac, ernn.SpectralMacOp) or single_user(mac.result) is not ir:
         return None
-    if not is_float_tensor(mac.result):
+    if float_only and not is_float_tensor(mac.result):
         return None
     return ir, mac
 
@@ -353,6 +362,34 @@ def remove_round_trips(module: ModuleOp) -> int:
     return n
 
 
+# ---------------------------------------------------------------------------
+# fixed-point FFT forms: diagnosed, not rewritten
+
+
+def fixed_point_leftover(module: ModuleOp, accumulate: bool = True) -> Operation | None:
+    """A fixed-point op that the float rewrites would have fused, or None.
+
+    A naive matvec chain (`ernn.cmul` of a broadcast input's rFFT) or, with
+    `accumulate`, an `ernn.add` of two IRFFT(spectral MAC) terms whose
+    values are fixed point: fusion after ernn-quantize cannot rewrite them
+    (the fixed-point formats of the naive form do not carry over to the
+    fused one), so the pass reports them instead of passing them through.
+    Round trips (irfft -> rfft) are left alone silently: in fixed point
+    they round, so keeping them is exact to the IR as written.
+    """
+    for o in module.walk():
+        if isinstance(o, ernn.ComplexMulOp):
+            if not is_float_tensor(o.result) and _match_naive(o, float_only=False) is not None:
+                return o
+        elif accumulate and isinstance(o, ernn.AddOp):
+            if is_float_tensor(o.result):
+                continue
+            a, b = _spectral_term(o.lhs, False), _spectral_term(o.rhs, False)
+            if a is not None and b is not None and a[0] is not b[0]:
+                return o
+    return None
+
+
 @dataclass(frozen=True)
 class FftFusionPass(ModulePass):
     """Share input rFFTs, fuse matvecs into spectral MACs, accumulate in frequency, drop round trips.
@@ -368,6 +405,14 @@ class FftFusionPass(ModulePass):
     round_trips: bool = True
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        fixed = fixed_point_leftover(op, self.accumulate)
+        if fixed is not None:
+            t = fixed.results[0].type
+            et = t.element_type if isinstance(t, TensorType) else t
+            raise DiagnosticException(
+                f"ernn-fft-fusion: the FFT form is already fixed point ('{fixed.name}' on {et}); "
+                "run ernn-fft-fusion before ernn-quantize"
+            )
         share_input_ffts(op)
         fuse_matvecs(op, _Shared.collect(op))
         if self.accumulate:
