@@ -127,8 +127,17 @@ def _op_message(located: LocatedModule, op: Operation, msg: str) -> str:
     return format_span(span, text)
 
 
+def _only_comments(text: str | bytes) -> bool:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return all(not line.strip() or line.lstrip().startswith("//") for line in text.splitlines())
+
+
 def parse_located(ctx: Context, text: str | bytes, name: str, line_offset: int = 0) -> LocatedModule:
     parser = LocatingParser(ctx, text, name, line_offset)
+    if _only_comments(text):
+        # An empty input (or a split chunk holding only comments) is an empty module.
+        return LocatedModule(ModuleOp([]), {})
     try:
         module = parser.parse_module()
     except ParseError as e:

@@ -71,6 +71,23 @@ def sqnr_db(reference: Sequence[np.ndarray], test: Sequence[np.ndarray]) -> floa
     return 10.0 * math.log10(sig / noise)
 
 
+def pick_entry(module: ModuleOp, entry: str) -> str:
+    """`entry` if the module defines it, else its only function; a clear error otherwise."""
+    from xdsl.dialects import func
+
+    from ernn_ir.diagnostics import ErnnError
+
+    names = [o.sym_name.data for o in module.ops if isinstance(o, func.FuncOp)]
+    if entry in names:
+        return entry
+    if len(names) == 1:
+        return names[0]
+    raise ErnnError(
+        f"error: translation validation runs @{entry}, which the module does not define "
+        f"(functions: {', '.join('@' + n for n in names) or 'none'})"
+    )
+
+
 def random_inputs(module: ModuleOp, entry: str = "main", seed: int = 0) -> list[np.ndarray]:
     f = Reference(module).function(entry)
     rng = np.random.default_rng(seed)
@@ -94,6 +111,7 @@ def validate_pipeline(
     from ernn_ir.registry import all_passes, make_context
 
     ctx = ctx or make_context()
+    entry = pick_entry(module, entry)
     if isinstance(passes, str):
         passes = PassPipeline.parse_spec(all_passes(), passes).passes
     if inputs is None:

@@ -158,11 +158,11 @@ def expand_gru(op: ernn.GruOp) -> None:
         gx = plus(s.circ_matvec(op.w_x, xt, name="gx"), op.b_x, "gxb")
         gh = plus(s.circ_matvec(op.w_h, h, name="gh"), op.b_h, "ghb")
         xr, xz, xn = (s.slice(gx, k * H, H, 1, n) for k, n in enumerate(["xr", "xz", "xn"]))
-        hr, hz, hn = (s.slice(gh, k * H, H, 1, n) for k, n in enumerate(["hr", "hz", "hn"]))
+        hr, hz = (s.slice(gh, k * H, H, 1, n) for k, n in enumerate(["hr", "hz"]))
         r = s.sigmoid(s.add(xr, hr), "r")
         z = s.sigmoid(s.add(xz, hz), "z")
         if reset_after:
-            n_in = s.add(xn, s.mul(r, hn), "n_in")
+            n_in = s.add(xn, s.mul(r, s.slice(gh, 2 * H, H, 1, "hn")), "n_in")
         else:
             ghr = s.circ_matvec(op.w_h, s.mul(r, h, "rh"), name="ghr")
             hn2 = plus(s.slice(ghr, 2 * H, H, 1, "hn_r"), bias(op.b_h, 2 * H, H, "bhn"), "hn_rb")

@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
+from xdsl.utils.exceptions import DiagnosticException
+
+from ernn_ir.dialects.ernn.types import MAX_FIXED_WIDTH, OverflowMode, RoundingMode
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,26 @@ class PipelinePass(ModulePass):
             stages.append(OpCountPass())
         return stages
 
+    def check_options(self) -> None:
+        """Reject bad options before any stage runs, under the pipeline's own option names."""
+
+        def bad(msg: str) -> None:
+            raise DiagnosticException(f"ernn-pipeline: {msg}")
+
+        for name in ("weight_bits", "data_bits", "acc_bits"):
+            v = getattr(self, name)
+            if not 2 <= v <= MAX_FIXED_WIDTH:
+                bad(f"{name.replace('_', '-')} must be in [2, {MAX_FIXED_WIDTH}], got {v}")
+        if self.segments < 1 or self.segments & (self.segments - 1):
+            bad(f"segments must be a power of two, got {self.segments}")
+        if self.rounding not in {m.value for m in RoundingMode}:
+            bad(f"rounding must be 'half_up' or 'convergent', got '{self.rounding}'")
+        if self.overflow not in {m.value for m in OverflowMode}:
+            bad(f"overflow must be 'saturate' or 'wrap', got '{self.overflow}'")
+        if self.calibrate < 0:
+            bad(f"calibrate must be >= 0, got {self.calibrate}")
+
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        self.check_options()
         for stage in self.stages():
             stage.apply(ctx, op)

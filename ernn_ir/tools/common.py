@@ -26,11 +26,20 @@ def run_tool(tool: str, body: Callable[[], None]) -> None:
         raise
     except KeyboardInterrupt:
         raise SystemExit(130) from None
+    except BrokenPipeError:
+        # The reader went away (`ernn-model ... | head`): stop quietly.
+        _silence_stdout()
+        raise SystemExit(1) from None
     except Exception as e:
         if os.environ.get("ERNN_DEBUG"):
             raise
         print(f"{tool}: error: {type(e).__name__}: {e}", file=sys.stderr)
         raise SystemExit(1) from None
+
+
+def _silence_stdout() -> None:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def read_text(tool: str, path: str) -> str:

@@ -65,6 +65,11 @@ class ErnnOptMain(xDSLOptMain):
         )
         print(report.table(), file=sys.stderr)
 
+    def get_input_stream(self) -> tuple[IO[bytes], str]:
+        # Like mlir-opt, read any file name as MLIR unless a frontend claims its extension.
+        f, ext = super().get_input_stream()
+        return f, ext if ext in self.available_frontends else "mlir"
+
     def parse_chunk(self, chunk: IO[bytes], file_extension: str, start_offset: int = 0) -> ModuleOp | None:
         if file_extension != "mlir":
             return super().parse_chunk(chunk, file_extension, start_offset)
@@ -117,6 +122,9 @@ def _message(e: Exception) -> str:
 def main(argv: Sequence[str] | None = None) -> None:
     try:
         ErnnOptMain(description="ernn-ir modular optimizer driver", args=argv).run()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(1) from None
     except ErnnError as e:
         print(e, file=sys.stderr)
         raise SystemExit(1) from None

@@ -121,11 +121,11 @@
 // PWL:      sigmoid {{ +}}32 {{ +}}[-8, 8) {{ +}}f64 -> f64
 // PWL-NEXT: tanh {{ +}}32 {{ +}}[-4, 4) {{ +}}f64 -> f64
 
-// BITS:     error: ernn-quantize: {{.*}}weight-bits must be in [1, 32], got 40
+// BITS:     error: ernn-pipeline: weight-bits must be in [2, 32], got 40
 // BITS-NOT: Traceback
-// SEG:      error: ernn-approximate-activations: sigmoid table (3 segments on [-8, 8]): segments must be a power of two, got 3
+// SEG:      error: ernn-pipeline: segments must be a power of two, got 3
 // SEG-NOT:  Traceback
-// ACC:      error: ernn-quantize: acc-bits must be in [1, 32], got 80
-// ROUND:    error: ernn-quantize: rounding must be 'half_up' or 'convergent', got 'nearest'
+// ACC:      error: ernn-pipeline: acc-bits must be in [2, 32], got 80
+// ROUND:    error: ernn-pipeline: rounding must be 'half_up' or 'convergent', got 'nearest'
 // UNKNOWN:     ernn-opt: error: {{.*}}no_such_option
 // UNKNOWN-NOT: Traceback
