@@ -44,6 +44,8 @@ class PipelinePass(ModulePass):
     """Width of matvec / spectral accumulators."""
     calibrate: int = 0
     """Random sequences to calibrate fraction bits on (0: the fixed defaults)."""
+    calibrate_file: str = ""
+    """Sample inputs (.npy / .npz) to calibrate fraction bits on, instead of random ones."""
     rounding: str = "half_up"
     overflow: str = "saturate"
     report: bool = False
@@ -74,6 +76,7 @@ class PipelinePass(ModulePass):
                     act_bits=self.data_bits,
                     acc_bits=self.acc_bits,
                     calibrate=self.calibrate,
+                    calibrate_file=self.calibrate_file,
                     rounding=self.rounding,
                     overflow=self.overflow,
                 )

@@ -26,7 +26,9 @@ Classes (option prefix, default):
 "auto" fraction bits are chosen per constant tensor from its largest
 magnitude (a power-of-two scale per tensor).  `weight-bits` sets both
 weight widths at once.  With `calibrate=N` the float module first runs on N
-random standard-normal input sets (`calibrate-seed`) and the fraction bits
+random standard-normal input sets (`calibrate-seed`), or on the sample
+inputs in `calibrate-file` (a .npy: one input set; a .npz: one set per
+array), and the fraction bits
 of the data classes (input, acc, cell, act, fft) are picked so that the
 observed max |value| fits with one guard bit; the chosen formats are printed
 to stderr.  `quantize_module(module, ..., calibration_inputs=...)` takes
@@ -164,6 +166,7 @@ class QuantizePass(ModulePass):
     overflow: str = "saturate"
     calibrate: int = 0
     calibrate_seed: int = 0
+    calibrate_file: str = ""
     report: bool = False
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
@@ -708,6 +711,20 @@ def class_ranges(classes: dict[SSAValue, str], ranges: dict[SSAValue, float]) ->
     return out
 
 
+def load_calibration_file(path: str) -> list[list[np.ndarray]]:
+    """Sample inputs for calibration: a .npy is one input set (one array per
+    function argument, so a single-argument function); each array of a .npz,
+    in name order, is one input set of a single-argument function."""
+    try:
+        data = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as e:
+        raise _err(f"cannot read calibration inputs '{path}': {e}") from None
+    if isinstance(data, np.ndarray):
+        return [[data]]
+    with data:
+        return [[data[k]] for k in sorted(data.files)]
+
+
 def quantize_module(
     module: ModuleOp,
     options: QuantizePass | None = None,
@@ -732,6 +749,8 @@ def quantize_module(
         return None
     classes = classify_module(module)
     ranges: dict[str, float] | None = None
+    if calibration_inputs is None and p.calibrate_file:
+        calibration_inputs = load_calibration_file(p.calibrate_file)
     if calibration_inputs is None and p.calibrate > 0:
         calibration_inputs = random_inputs(module, p.calibrate, p.calibrate_seed)
     if calibration_inputs is not None:
