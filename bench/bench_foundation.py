@@ -228,47 +228,43 @@ def bench_reference(spec: LstmSpec, frames: int, reps: int) -> None:
 
 
 LOWERING = ["ernn-expand-cells", "ernn-circulant-to-fft"]
+FUSED = [*LOWERING, "ernn-fft-fusion", "ernn-weight-sharing"]
 
 
 def bench_lowered(spec: LstmSpec, frames: int, reps: int) -> None:
-    """Reference on lowered IR (cells expanded, circulant matvecs to FFTs) vs the model-level op.
+    """The reference on lowered IR against the model-level op, same frames, same run.
 
-    Only when both passes are registered in `ernn_ir.passes.PASSES`; no numbers otherwise.
+    Two lowerings: the naive per-block FFT form (ernn-expand-cells,
+    ernn-circulant-to-fft) and the fully lowered frequency level
+    (+ ernn-fft-fusion, ernn-weight-sharing).
     """
     from ernn_ir.passes import PASSES
-
-    missing = [p for p in LOWERING if p not in PASSES]
-    if missing:
-        table("(3) lowered IR", [("lowered IR", f"passes not available (missing: {', '.join(missing)})")])
-        return
-    from xdsl.context import Context  # noqa: F401
 
     rng = np.random.default_rng(1)
     x = rng.standard_normal((frames, 1, N_IN)).astype(np.float32)
     model = build_module([spec], seq_len=frames, batch=1, dtype="f32")
-    lowered = build_module([spec], seq_len=frames, batch=1, dtype="f32")
-    ctx = make_context()
-    t0 = time.perf_counter()
-    for name in LOWERING:
-        PASSES[name]()().apply(ctx, lowered)
-    lowered.verify()
-    t_passes = time.perf_counter() - t0
-    ref_m, ref_l = Reference(model), Reference(lowered)
-    y_m = ref_m.run([x]).outputs[0]
-    y_l = ref_l.run([x]).outputs[0]
-    err = float(np.max(np.abs(y_m.astype(np.float64) - y_l.astype(np.float64))))
+    ref_m = Reference(model)
+    y_m = ref_m.run([x]).outputs[0].astype(np.float64)
     t_m = median_time(lambda: ref_m.run([x]), reps)
-    t_l = median_time(lambda: ref_l.run([x]), reps)
-    table(
-        f"(3) lowered IR ({' -> '.join(LOWERING)}), {frames} frames, median of {reps}",
-        [
-            ("passes", fmt_s(t_passes)),
-            ("model-level ernn.lstm", fmt_s(t_m)),
-            ("lowered IR", fmt_s(t_l)),
-            ("slowdown lowered / model-level", f"{t_l / t_m:6.1f}x"),
-            ("max |difference| of outputs", f"{err:.2e}"),
-        ],
-    )
+    rows = [("model-level ernn.lstm", fmt_s(t_m))]
+    for label, names in (("naive FFT form", LOWERING), ("fused frequency level", FUSED)):
+        lowered = build_module([spec], seq_len=frames, batch=1, dtype="f32")
+        ctx = make_context()
+        t0 = time.perf_counter()
+        for name in names:
+            PASSES[name]()().apply(ctx, lowered)
+        lowered.verify()
+        t_passes = time.perf_counter() - t0
+        ref_l = Reference(lowered)
+        err = float(np.max(np.abs(y_m - ref_l.run([x]).outputs[0].astype(np.float64))))
+        t_l = median_time(lambda: ref_l.run([x]), reps)
+        rows += [
+            (f"{label}: passes", fmt_s(t_passes)),
+            (f"{label}: reference", fmt_s(t_l)),
+            (f"{label}: slowdown vs model level", f"{t_l / t_m:6.1f}x"),
+            (f"{label}: max |difference| of outputs", f"{err:.2e}"),
+        ]
+    table(f"(3) lowered IR, {frames} frames, median of {reps}", rows)
 
 
 # ---------------------------------------------------------------- main

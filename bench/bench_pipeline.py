@@ -16,6 +16,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
+import contextlib  # noqa: E402
+import io  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
 
@@ -46,7 +48,8 @@ def main() -> None:
         parse_times.append(t1 - t0)
         for s in stages:
             t = time.perf_counter()
-            s.apply(ctx, module)
+            with contextlib.redirect_stderr(io.StringIO()):  # the stages' own reports
+                s.apply(ctx, module)
             per_stage[s.name].append(time.perf_counter() - t)
         module.verify()
         totals.append(time.perf_counter() - t1)
