@@ -16,9 +16,11 @@ install-test:
 	  { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mlir-22-tools) >/dev/null; }
 	$(PIP) install -q -e '.[test]' torch==2.13.0 onnx scikit-learn
 
+# The Google LSTM of the brief through the whole pipeline (op counts, SQNR
+# against float by translation validation), then the bit-exact reference.
 demo: install
-	ernn-opt examples/lstm_small.mlir -p ernn-expand-cells,ernn-circulant-to-fft --validate -o /tmp/ernn-demo-lowered.mlir
-	ernn-run /tmp/ernn-demo-lowered.mlir --random
+	ernn-opt examples/google_lstm_b8.mlir -p 'ernn-pipeline{weight-bits=12 report=true}' --validate -o /tmp/ernn-demo-q12.mlir
+	ernn-run /tmp/ernn-demo-q12.mlir --random
 
 unit:
 	$(PYTHON) -m pytest -q -p no:cacheprovider test/unit
