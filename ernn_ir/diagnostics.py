@@ -18,7 +18,16 @@ from xdsl.utils.lexer import Span
 
 
 class ErnnError(Exception):
-    """A user-facing error: the tools print it and exit with status 1."""
+    """A user-facing error: the tools print it and exit with status 1.
+
+    `line` (1-based, in the user's file) and `message` (the text without the
+    location and source excerpt) serve `--verify-diagnostics` expectations.
+    """
+
+    def __init__(self, text: str, line: int | None = None, message: str | None = None):
+        super().__init__(text)
+        self.line = line
+        self.message = text if message is None else message
 
 
 def format_span(span: Span, msg: str, severity: str = "error") -> str:
@@ -112,7 +121,12 @@ def verify_located(located: LocatedModule) -> None:
         try:
             op.verify_()
         except VerifyException as e:
-            raise ErnnError(_op_message(located, op, str(e))) from None
+            span = located.locate(op)
+            raise ErnnError(
+                _op_message(located, op, str(e)),
+                None if span is None else span.get_location().line,
+                f"'{op.name}' op {e}",
+            ) from None
     try:
         located.module.verify()
     except (VerifyException, DiagnosticException) as e:
@@ -145,5 +159,5 @@ def parse_located(ctx: Context, text: str | bytes, name: str, line_offset: int =
             from dataclasses import replace
 
             e.span = replace(e.span, line_offset=line_offset)
-        raise ErnnError(format_parse_error(e)) from None
+        raise ErnnError(format_parse_error(e), e.span.get_location().line, e.msg) from None
     return LocatedModule(module, parser.op_spans)

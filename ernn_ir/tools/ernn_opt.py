@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from io import StringIO
+from io import BytesIO, StringIO
 from typing import IO
 
 from xdsl.dialects.builtin import ModuleOp
@@ -21,6 +21,7 @@ from xdsl.xdsl_opt_main import xDSLOptMain
 from ernn_ir.diagnostics import ErnnError, format_parse_error, parse_located, verify_located
 from ernn_ir.registry import all_dialects, all_passes, all_targets
 from ernn_ir.tools.common import write_atomically
+from ernn_ir.tools.expected_diagnostics import check, parse_expectations
 
 
 class ErnnOptMain(xDSLOptMain):
@@ -83,32 +84,59 @@ class ErnnOptMain(xDSLOptMain):
         output = StringIO()
         failed = False
         for i, (chunk, offset) in enumerate(chunks):
+            data = chunk.read()
+            chunk.close()
+            expectations = []
+            if self.args.verify_diagnostics and b"expected-error" in data:
+                expectations = parse_expectations(data.decode("utf-8", "replace"), offset)
+            if i > 0:
+                output.write("// -----\n")
+            diagnostic = None
             try:
-                if i > 0:
-                    output.write("// -----\n")
-                module = self.parse_chunk(chunk, file_extension, offset)
+                module = self.parse_chunk(BytesIO(data), file_extension, offset)
                 if module is not None:
                     self.apply_passes(module)
-                    output.write(self.output_resulting_program(module))
+                    if not expectations:
+                        output.write(self.output_resulting_program(module))
             except (ErnnError, ParseError, VerifyException, DiagnosticException) as e:
-                msg = _message(e)
+                diagnostic = e
+            if expectations:
+                problems = check(
+                    self.get_input_name(),
+                    expectations,
+                    None if diagnostic is None else _line_and_message(diagnostic),
+                )
+                for p in problems:
+                    print(p, file=sys.stderr)
+                failed = failed or bool(problems)
+            elif diagnostic is not None:
+                msg = _message(diagnostic)
                 if self.args.verify_diagnostics or (
-                    self.args.parsing_diagnostics and isinstance(e, ParseError)
+                    self.args.parsing_diagnostics and isinstance(diagnostic, ParseError)
                 ):
                     output.write(msg + "\n")
                 else:
                     print(msg, file=sys.stderr)
                     failed = True
                     break
-            finally:
-                chunk.close()
-        if failed:
-            raise SystemExit(1)
         text = output.getvalue()
+        if failed:
+            if self.args.verify_diagnostics:
+                # The diagnostics of chunks without expectations still go out.
+                sys.stdout.write(text)
+            raise SystemExit(1)
         if self.args.output_file is None:
             sys.stdout.write(text)
         else:
             write_atomically(self.args.output_file, text)
+
+
+def _line_and_message(e: Exception) -> tuple[int | None, str]:
+    if isinstance(e, ErnnError):
+        return e.line, e.message
+    if isinstance(e, ParseError):
+        return e.span.get_location().line, e.msg
+    return None, str(e)
 
 
 def _message(e: Exception) -> str:
