@@ -55,12 +55,28 @@ class ErnnOptMain(xDSLOptMain):
         arg_parser.add_argument(
             "--validate-seed", type=int, default=0, help="seed of the --validate inputs"
         )
+        arg_parser.add_argument(
+            "--validate-f64",
+            action="store_true",
+            help="like --validate, on a float64 copy of the module (f32 widened exactly), "
+            "so float passes can be checked to 1e-9; the output keeps the input's types",
+        )
 
     def apply_passes(self, prog: ModuleOp) -> None:
-        if not self.args.validate:
+        if not (self.args.validate or self.args.validate_f64):
             return super().apply_passes(prog)
         from ernn_ir.validation import validate_pipeline
 
+        if self.args.validate_f64:
+            from ernn_ir.promote import promote_to_f64
+
+            copy = promote_to_f64(prog.clone())
+            report = validate_pipeline(
+                copy, self.pipeline.passes, self.ctx, seed=self.args.validate_seed
+            )
+            print("translation validation in float64", file=sys.stderr)
+            print(report.table(), file=sys.stderr)
+            return super().apply_passes(prog)
         report = validate_pipeline(
             prog, self.pipeline.passes, self.ctx, seed=self.args.validate_seed
         )
