@@ -28,6 +28,7 @@ unit:
 lit:
 	lit -sv -j2 test/lit
 
+# ERNN_REQUIRE_ALL: a missing optional dependency or a skipped test fails the run.
 test: install-test
-	$(PYTHON) -m pytest -q -p no:cacheprovider test/unit
+	ERNN_REQUIRE_ALL=1 $(PYTHON) -m pytest -q -p no:cacheprovider test/unit
 	lit -sv -j2 test/lit
