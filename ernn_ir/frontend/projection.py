@@ -21,23 +21,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
-def _ceil_div(a: int, b: int) -> int:
-    return -(-a // b)
+from ernn_ir.numerics.circulant import expand_dense
+from ernn_ir.numerics.circulant import project_to_circulant as numerics_project
 
 
 def expand_circulant(params: np.ndarray, rows: int | None = None,
                      cols: int | None = None) -> np.ndarray:
     """Dense (rows, cols) matrix of block-circulant parameters [p, q, b]."""
-    params = np.asarray(params)
-    p, q, b = params.shape
-    r = np.arange(b)
-    idx = (r[:, None] - r[None, :]) % b  # [b(row), b(col)]
-    blocks = params[:, :, idx]  # [p, q, b, b]
-    full = blocks.transpose(0, 2, 1, 3).reshape(p * b, q * b)
-    rows = p * b if rows is None else rows
-    cols = q * b if cols is None else cols
-    return full[:rows, :cols].copy()
+    return np.array(expand_dense(np.asarray(params), rows, cols))
 
 
 @dataclass
@@ -51,53 +42,27 @@ class Projection:
 
 def project_to_circulant(W: np.ndarray, b: int, valid: np.ndarray | None = None,
                          return_error: bool = False):
-    """Nearest block-circulant parameters [p, q, b] to the dense matrix W.
+    """Nearest block-circulant parameters [p, q, b] to the dense matrix W
+    (`ernn_ir.numerics.project_to_circulant`).
 
     ``valid`` (bool, same shape as W) marks the entries that count; the
     others (e.g. rows of padded hidden units whose effect is nil) are free
-    and are ignored by the average.  A diagonal with no valid entry gets 0.
-
-    Returns the params, or a `Projection` (params and the relative Frobenius
-    error over the valid entries) when ``return_error`` is true.
+    and are ignored by the average.  Returns the params, or a `Projection`
+    (params and the Frobenius error over the valid entries) when
+    ``return_error`` is true.
     """
     W = np.asarray(W)
-    if W.ndim != 2:
-        raise ValueError(f"expected a 2-D matrix, got shape {W.shape}")
-    if b < 1:
-        raise ValueError(f"block size must be >= 1, got {b}")
-    m, n = W.shape
-    p, q = _ceil_div(m, b), _ceil_div(n, b)
-    dtype = W.dtype if np.issubdtype(W.dtype, np.floating) else np.float64
-    Wp = np.zeros((p * b, q * b), dtype=np.float64)
-    Wp[:m, :n] = W
-    M = np.zeros((p * b, q * b), dtype=np.float64)
-    if valid is None:
-        M[:m, :n] = 1.0
-    else:
-        valid = np.asarray(valid, dtype=bool)
-        if valid.shape != W.shape:
-            raise ValueError(f"valid mask shape {valid.shape} != {W.shape}")
-        M[:m, :n] = valid
-    Wp *= M
-    # blocks [p, q, b(row), b(col)]
-    Wb = Wp.reshape(p, b, q, b).transpose(0, 2, 1, 3)
-    Mb = M.reshape(p, b, q, b).transpose(0, 2, 1, 3)
-    r = np.arange(b)
-    # diagonal k: entries (row=(c + k) mod b, col=c)
-    rows_k = (r[None, :] + r[:, None]) % b  # [k, c]
-    cols_k = np.broadcast_to(r[None, :], (b, b))
-    sums = Wb[:, :, rows_k, cols_k].sum(axis=-1)  # [p, q, k]
-    counts = Mb[:, :, rows_k, cols_k].sum(axis=-1)
-    params = np.where(counts > 0, sums / np.maximum(counts, 1), 0.0)
-    params = params.astype(dtype)
+    params = numerics_project(W, b, valid)
     if not return_error:
         return params
-    P = expand_circulant(params.astype(np.float64), m, n)
-    diff = (np.asarray(W, dtype=np.float64) - P) * M[:m, :n]
+    m, n = W.shape
+    mask = np.ones(W.shape, bool) if valid is None else np.asarray(valid, dtype=bool)
+    W64 = np.asarray(W, dtype=np.float64)
+    diff = (W64 - expand_dense(params.astype(np.float64), m, n)) * mask
     abs_err = float(np.linalg.norm(diff))
-    norm = float(np.linalg.norm(np.asarray(W, dtype=np.float64) * M[:m, :n]))
-    rel = abs_err / norm if norm > 0 else 0.0
-    return Projection(params=params, rel_error=rel, abs_error=abs_err)
+    norm = float(np.linalg.norm(W64 * mask))
+    return Projection(params=params, rel_error=abs_err / norm if norm > 0 else 0.0,
+                      abs_error=abs_err)
 
 
 def circulant_distance(W: np.ndarray, b: int) -> float:

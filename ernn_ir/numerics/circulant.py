@@ -14,9 +14,8 @@ Spectra are real arrays ``[p, q, K, 2]`` (``K = b//2 + 1``, last axis
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import functools
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -49,22 +48,31 @@ def _circ_index(b: int) -> np.ndarray:
     return (r[:, None] - r[None, :]) % b
 
 
-def expand_dense(params) -> np.ndarray:
-    """Dense ``[p*b, q*b]`` matrix of block-circulant parameters ``[p, q, b]``.
+def expand_dense(params, rows: int | None = None, cols: int | None = None) -> np.ndarray:
+    """Dense matrix of block-circulant parameters ``[p, q, b]``: ``[p*b, q*b]``,
+    or its top-left ``rows x cols`` corner (the logical matrix).
 
     Keeps the dtype of ``params`` (works for raw int64 too).
     """
     params = _check_params(params)
     p, q, b = params.shape
     blocks = params[:, :, _circ_index(b)]            # [p, q, b(r), b(k)]
-    return blocks.transpose(0, 2, 1, 3).reshape(p * b, q * b)
+    full = blocks.transpose(0, 2, 1, 3).reshape(p * b, q * b)
+    if rows is None and cols is None:
+        return full
+    return full[: p * b if rows is None else rows, : q * b if cols is None else cols].copy()
 
 
-def project_to_circulant(W_dense, b: int) -> np.ndarray:
-    """Frobenius-nearest block-circulant parameters ``[p, q, b]`` of ``W_dense``.
+def project_to_circulant(W_dense, b: int, valid=None) -> np.ndarray:
+    """Frobenius-nearest block-circulant parameters ``[p, q, b]`` of the ``m x n`` matrix ``W_dense``.
 
-    ``W_dense`` is zero padded to multiples of ``b``; each block's ``w[k]``
-    is the mean of its k-th wrapped diagonal ``W[(r + k) mod b][r]``.
+    Each block's ``w[k]`` is the mean of its k-th wrapped diagonal
+    ``W[(r + k) mod b][r]`` over the entries that exist: inside ``m x n``
+    and, when the boolean mask ``valid`` (shape of ``W``) is given, marked
+    valid.  That is the exact projection onto the block-circulant matrices
+    truncated to ``m x n``; a diagonal with no such entry gets 0.  For ``m``
+    and ``n`` multiples of ``b`` and no mask it is the plain mean of all
+    ``b`` entries.  The result has ``W``'s float dtype (float64 otherwise).
     """
     W = np.asarray(W_dense)
     if W.ndim != 2:
@@ -72,17 +80,28 @@ def project_to_circulant(W_dense, b: int) -> np.ndarray:
     b = int(b)
     if b < 1:
         raise ValueError(f"block size must be >= 1, got {b}")
-    if W.dtype.kind not in "fc":
-        W = W.astype(np.float64)
+    dtype = W.dtype if W.dtype.kind == "f" else np.dtype(np.float64)
     m, n = W.shape
     p, q = -(-m // b), -(-n // b)
-    Wp = np.zeros((p * b, q * b), dtype=W.dtype)
+    M = np.zeros((p * b, q * b))
+    if valid is None:
+        M[:m, :n] = 1.0
+    else:
+        valid = np.asarray(valid, dtype=bool)
+        if valid.shape != W.shape:
+            raise ValueError(f"valid mask shape {valid.shape} != {W.shape}")
+        M[:m, :n] = valid
+    Wp = np.zeros((p * b, q * b))
     Wp[:m, :n] = W
-    blocks = Wp.reshape(p, b, q, b).transpose(0, 2, 1, 3)   # [p, q, b(row), b(col)]
+    Wp *= M
     r = np.arange(b)
-    rows = (r[None, :] + r[:, None]) % b                     # [k, r] -> (r + k) mod b
-    diag = blocks[:, :, rows, r[None, :]]                    # [p, q, k, r]
-    return diag.mean(axis=-1)
+    rows = (r[None, :] + r[:, None]) % b                     # [k, c] -> (c + k) mod b
+    def diagonals(A: np.ndarray) -> np.ndarray:
+        blocks = A.reshape(p, b, q, b).transpose(0, 2, 1, 3)  # [p, q, b(row), b(col)]
+        return blocks[:, :, rows, r[None, :]].sum(axis=-1)   # [p, q, k]
+
+    sums, counts = diagonals(Wp), diagonals(M)
+    return np.where(counts > 0, sums / np.maximum(counts, 1), 0.0).astype(dtype)
 
 
 def weight_spectra(params) -> np.ndarray:

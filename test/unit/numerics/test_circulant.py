@@ -60,15 +60,15 @@ def test_projection_idempotent_and_nearest(m, n, b):
     p, q = -(-m // b), -(-n // b)
     assert P.shape == (p, q, b)
     np.testing.assert_allclose(project_to_circulant(expand_dense(P), b), P, atol=1e-12)
-    # Frobenius-nearest: least squares over the circulant parameters of the padded matrix
-    Wp = np.zeros((p * b, q * b))
-    Wp[:m, :n] = W
-    basis = np.zeros((p * q * b, p * b * q * b))
+    np.testing.assert_allclose(project_to_circulant(expand_dense(P, m, n), b), P, atol=1e-12)
+    # Frobenius-nearest over the m x n logical entries: least squares over the
+    # circulant parameters (min-norm: a diagonal no entry constrains is 0)
+    basis = np.zeros((p * q * b, m * n))
     for t in range(p * q * b):
         e = np.zeros(p * q * b)
         e[t] = 1
-        basis[t] = expand_dense(e.reshape(p, q, b)).ravel()
-    sol, *_ = np.linalg.lstsq(basis.T, Wp.ravel(), rcond=None)
+        basis[t] = expand_dense(e.reshape(p, q, b), m, n).ravel()
+    sol, *_ = np.linalg.lstsq(basis.T, W.ravel(), rcond=None)
     np.testing.assert_allclose(P.ravel(), sol, atol=1e-10)
 
 
