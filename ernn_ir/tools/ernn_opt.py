@@ -9,6 +9,7 @@ whole run succeeded.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Sequence
 from io import BytesIO, StringIO
@@ -81,6 +82,25 @@ class ErnnOptMain(xDSLOptMain):
             prog, self.pipeline.passes, self.ctx, seed=self.args.validate_seed
         )
         print(report.table(), file=sys.stderr)
+
+    def prepare_input(self) -> tuple[list[tuple[IO[bytes], int]], str]:
+        if not self.args.split_input_file:
+            return super().prepare_input()
+        # Split only on lines that are the marker, as mlir-opt does (xDSL also
+        # splits inside a comment that happens to contain it).
+        f, ext = self.get_input_stream()
+        data = f.read()
+        f.close()
+        chunks: list[tuple[IO[bytes], int]] = []
+        offset = 0
+        for piece in re.split(rb"(?m)^[ \t]*// -----[ \t]*\r?$", data):
+            chunks.append((BytesIO(piece), offset))
+            offset += piece.count(b"\n")
+        if self.args.frontend:
+            ext = self.args.frontend
+        if ext not in self.available_frontends:
+            raise ValueError(f"Unrecognized file extension '{ext}'")
+        return chunks, ext
 
     def get_input_stream(self) -> tuple[IO[bytes], str]:
         # Like mlir-opt, read any file name as MLIR unless a frontend claims its extension.
