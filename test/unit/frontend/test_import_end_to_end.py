@@ -13,24 +13,11 @@ builder = pytest.importorskip("ernn_ir.builder", reason="the IR builder is not a
 reference = pytest.importorskip("ernn_ir.lowering.reference", reason="the reference interpreter is not available")
 
 from ernn_ir.frontend.circulant_torch import CirculantGRU, CirculantLSTM, SequenceClassifier  # noqa: E402
-from ernn_ir.frontend.projection import expand_circulant  # noqa: E402
 from ernn_ir.frontend.torch_import import spec_from_torch  # noqa: E402
 
+from circulant_models import make_circulant_rnn  # noqa: E402
+
 F64 = torch.float64
-
-
-def make_circulant_rnn(mod, block, seed=0):
-    """Overwrite every weight matrix with an expanded block-circulant one."""
-    rng = np.random.default_rng(seed)
-    with torch.no_grad():
-        for name, p in mod.named_parameters():
-            if name.startswith("weight"):
-                m, n = p.shape
-                params = rng.standard_normal((-(-m // block), -(-n // block), block)) * 0.4
-                p.copy_(torch.as_tensor(expand_circulant(params, m, n)))
-            else:
-                p.copy_(torch.as_tensor(rng.standard_normal(p.shape) * 0.3))
-    return mod
 
 
 def run_ir(spec, x, dtype):

@@ -13,21 +13,9 @@ from ernn_ir.frontend.torch_import import (  # noqa: E402
     PAD_GATE_BIAS, UnsupportedModelError, spec_from_torch)
 from ernn_ir.model_spec import BidirectionalSpec, DenseSpec, GruSpec, LstmSpec  # noqa: E402
 
+from circulant_models import make_circulant_rnn  # noqa: E402
+
 F64 = torch.float64
-
-
-def make_circulant_rnn(mod, block, seed=0):
-    """Overwrite every weight matrix of an nn.LSTM/GRU with an expanded block-circulant one."""
-    rng = np.random.default_rng(seed)
-    with torch.no_grad():
-        for name, p in mod.named_parameters():
-            if name.startswith("weight"):
-                m, n = p.shape
-                params = rng.standard_normal((-(-m // block), -(-n // block), block)) * 0.4
-                p.copy_(torch.as_tensor(expand_circulant(params, m, n)))
-            else:
-                p.copy_(torch.as_tensor(rng.standard_normal(p.shape) * 0.3))
-    return mod
 
 
 def _layers(spec):
