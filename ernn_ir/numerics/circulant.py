@@ -279,26 +279,29 @@ def circ_matvec_dense(params, x, m: int | None = None) -> np.ndarray:
     return y[..., : (p * b if m is None else m)]
 
 
-def spectral_mac_float(W_spec, X_spec) -> np.ndarray:
+def spectral_mac_float(W_spec, X_spec, weights: CirculantSpectra | None = None) -> np.ndarray:
     """``Y[..., i, k] = sum_j W[i, j, k] * X[..., j, k]`` (complex, per bin).
 
     ``W_spec``: ``[p, q, K, 2]``; ``X_spec``: ``[..., q, K, 2]``; returns
-    ``[..., p, K, 2]`` (float32 when both inputs are float32).
+    ``[..., p, K, 2]`` (float32 when both inputs are float32).  ``weights``
+    is :func:`prepare_circulant` of ``W_spec``, when the caller keeps it; the
+    product then runs in its precision.
     """
-    W = np.asarray(W_spec)
     X = np.asarray(X_spec)
-    if W.ndim != 4 or W.shape[-1] != 2:
-        raise ValueError(f"W_spec must be [p, q, K, 2], got {W.shape}")
-    p, q, K, _ = W.shape
+    if weights is None:
+        W = np.asarray(W_spec)
+        if W.ndim != 4 or W.shape[-1] != 2:
+            raise ValueError(f"W_spec must be [p, q, K, 2], got {W.shape}")
+        dt = np.float32 if (W.dtype == np.float32 and X.dtype == np.float32) else np.float64
+        weights = prepare_circulant(W, dtype=dt)
+    dt = weights.mat.real.dtype
+    K, p, q = weights.mat.shape
     if X.ndim < 3 or X.shape[-3:] != (q, K, 2):
         raise ValueError(f"X_spec must be [..., {q}, {K}, 2], got {X.shape}")
-    dt = np.float32 if (W.dtype == np.float32 and X.dtype == np.float32) else np.float64
-    cdt = _cdtype(dt)
-    Wc = np.ascontiguousarray((W[..., 0] + 1j * W[..., 1]).transpose(2, 0, 1), dtype=cdt)
     lead = X.shape[:-3]
     Xc = (X[..., 0] + 1j * X[..., 1]).reshape(-1, q, K)
-    Xt = np.ascontiguousarray(Xc.transpose(2, 1, 0), dtype=cdt)   # [K, q, B]
-    Y = np.matmul(Wc, Xt).transpose(2, 1, 0)                        # [B, p, K]
+    Xt = np.ascontiguousarray(Xc.transpose(2, 1, 0), dtype=weights.mat.dtype)   # [K, q, B]
+    Y = np.matmul(weights.mat, Xt).transpose(2, 1, 0)                            # [B, p, K]
     out = np.empty(Y.shape + (2,), dtype=dt)
     out[..., 0] = Y.real
     out[..., 1] = Y.imag

@@ -7,7 +7,13 @@ from typing import Any
 import numpy as np
 from xdsl.interpreter import Interpreter, InterpreterFunctions, impl, register_impls
 
-from ernn_ir.dialects.ernn import ComplexMulOp, IrfftOp, ReduceSumOp, RfftOp, SpectralMacOp
+from ernn_ir.dialects.ernn import (
+    ComplexMulOp,
+    IrfftOp,
+    ReduceSumOp,
+    RfftOp,
+    SpectralMacOp,
+)
 from ernn_ir.lowering.reference.events import EventLog
 from ernn_ir.lowering.reference.values import fixed_format, float_dtype, is_fixed, modes
 from ernn_ir.numerics import (
@@ -16,10 +22,11 @@ from ernn_ir.numerics import (
     irfft_fixed,
     prepare_circulant,
     prepare_spectra_fixed,
-    rfft_blocks,
     requantize,
+    rfft_blocks,
     rfft_fixed,
     spectral_mac_fixed,
+    spectral_mac_float,
 )
 
 
@@ -76,16 +83,7 @@ class FreqFunctions(InterpreterFunctions):
             )
             self.log.add(op, ev)
             return (out,)
-        dt = float_dtype(op.result.type)
-        Wc = cached[1].mat  # [K, p, q] complex
-        K, p, q = Wc.shape
-        lead = X.shape[:-3]
-        Xc = (X[..., 0] + 1j * X[..., 1]).reshape(-1, q, K).transpose(2, 1, 0).astype(Wc.dtype)
-        Y = np.matmul(Wc, Xc).transpose(2, 1, 0)  # [B, p, K]
-        out = np.empty((*Y.shape, 2), dtype=dt)
-        out[..., 0] = Y.real
-        out[..., 1] = Y.imag
-        return (out.reshape((*lead, p, K, 2)),)
+        return (spectral_mac_float(W, X, weights=cached[1]),)
 
     @impl(ComplexMulOp)
     def run_cmul(self, interpreter: Interpreter, op: ComplexMulOp, args: tuple[Any, ...]):
