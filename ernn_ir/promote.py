@@ -23,6 +23,7 @@ from xdsl.ir import Attribute, SSAValue
 from ernn_ir.builder import dense_attr
 from ernn_ir.dialects.ernn.checks import dense_to_numpy
 from ernn_ir.dialects.ernn.types import CirculantType
+from ernn_ir.passes.emit import retype
 
 F64 = Float64Type()
 
@@ -40,7 +41,7 @@ def widen(t: Attribute) -> Attribute:
 def _widen_value(v: SSAValue) -> None:
     t = widen(v.type)
     if t is not v.type:
-        v._type = t  # type: ignore[attr-defined]  # xDSL has no public retyping of values
+        retype(v, t)
 
 
 def promote_to_f64(module: ModuleOp) -> ModuleOp:

@@ -18,6 +18,11 @@ from ernn_ir.dialects import ernn
 from ernn_ir.dialects.ernn import checks
 
 
+def retype(v: SSAValue, t: Attribute) -> None:
+    """Give an existing value a new type in place (xDSL has no public retyping of values)."""
+    v._type = t  # type: ignore[attr-defined]
+
+
 def shape(v: SSAValue) -> tuple[int, ...]:
     t = v.type
     assert isinstance(t, TensorType), t

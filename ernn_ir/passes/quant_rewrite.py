@@ -32,6 +32,7 @@ from ernn_ir.dialects.ernn.types import (
 from ernn_ir.numerics import FixedFormat, PwlTable, quantize, quantize_table
 from ernn_ir.passes.approximate_activations import log2_step_of
 from ernn_ir.passes.calibration import fit_frac
+from ernn_ir.passes.emit import retype
 from ernn_ir.passes.quant_classes import (
     ACC_OPS,
     ELEMENTWISE,
@@ -60,10 +61,6 @@ def _fx(f: FixedFormat) -> FixedType:
 
 def _ff(t: FixedType) -> FixedFormat:
     return FixedFormat(t.width.data, t.frac.data)
-
-
-def _set_type(v: SSAValue, t: Attribute) -> None:
-    v._type = t  # type: ignore[attr-defined]  # xDSL has no public retyping of values
 
 
 
@@ -133,7 +130,7 @@ class Rewriter:
 
     def set_result(self, op: Operation, f: FixedFormat) -> None:
         r = op.results[0]
-        _set_type(r, _with_elem(r.type, _fx(f)))
+        retype(r, _with_elem(r.type, _fx(f)))
         self._modes(op)
 
     # -- per op ------------------------------------------------------------
@@ -150,7 +147,7 @@ class Rewriter:
             name = op.global_name.root_reference.data
             if name not in self.global_types:
                 raise _err(f"'ernn.get_global' reads @{name}, which is not an ernn.global of the module")
-            _set_type(op.results[0], self.global_types[name])
+            retype(op.results[0], self.global_types[name])
         elif isinstance(op, STRUCT_OPS + (GatherBlocksOp,)):
             self.set_result(op, self.fmt_of(op.operands[0]))
         elif isinstance(op, ernn.ConcatOp):
@@ -296,14 +293,14 @@ class Rewriter:
         for a, x in zip(blk.args[:n_in], op.inputs):
             t = x.type
             assert isinstance(t, TensorType)
-            _set_type(a, TensorType(t.element_type, t.get_shape()[1:]))
+            retype(a, TensorType(t.element_type, t.get_shape()[1:]))
         carry_fmts = []
         for j, a in enumerate(blk.args[n_in:]):
             f = self.class_fmt(a)
             carry_fmts.append(f)
             init = op.operands[n_in + j]
             op.operands[n_in + j] = self.requant(init, f, op)
-            _set_type(a, _with_elem(a.type, _fx(f)))
+            retype(a, _with_elem(a.type, _fx(f)))
         self.block(blk)
         term = blk.last_op
         assert isinstance(term, ernn.YieldOp)
@@ -323,9 +320,9 @@ class Rewriter:
             y = term.operands[k]
             yt = y.type
             assert isinstance(yt, TensorType)
-            _set_type(op.results[k], TensorType(yt.element_type, (T, *yt.get_shape())))
+            retype(op.results[k], TensorType(yt.element_type, (T, *yt.get_shape())))
         for j in range(len(op.inits)):
-            _set_type(op.results[n_out + j], op.operands[n_in + j].type)
+            retype(op.results[n_out + j], op.operands[n_in + j].type)
 
     def ret(self, op: func.ReturnOp) -> None:
         f = op.parent_op()

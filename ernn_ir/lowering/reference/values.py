@@ -63,16 +63,16 @@ class CirculantValue:
 
     params: np.ndarray
     type: CirculantType
-    _spectra: dict = field(default_factory=dict)  # derived forms, built on first use
+    _derived: dict = field(default_factory=dict)  # spectra and matrices, built on first use
 
     def shift_weights(self) -> IntMatrix:
         """Fixed-point params in the layout of `circ_matvec_fixed`, built once."""
-        if "shift_weights" not in self._spectra:
-            self._spectra["shift_weights"] = shift_weights(self.params)
-        return self._spectra["shift_weights"]
+        if "shift_weights" not in self._derived:
+            self._derived["shift_weights"] = shift_weights(self.params)
+        return self._derived["shift_weights"]
 
     def spectra(self, dtype) -> CirculantSpectra:
         key = np.dtype(dtype).name
-        if key not in self._spectra:
-            self._spectra[key] = prepare_circulant(self.params.astype(dtype), dtype=dtype)
-        return self._spectra[key]
+        if key not in self._derived:
+            self._derived[key] = prepare_circulant(self.params.astype(dtype), dtype=dtype)
+        return self._derived[key]
