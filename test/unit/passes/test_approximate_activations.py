@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from pass_helpers import lower
 from xdsl.utils.exceptions import DiagnosticException
 
-from ernn_ir.builder import build_module, module_to_text
+from ernn_ir.builder import module_to_text
 from ernn_ir.dialects import ernn
 from ernn_ir.lowering.reference import Reference
 from ernn_ir.models import random_gru, random_lstm
-from ernn_ir.numerics import FixedFormat, fit_pwl, pwl_eval_fixed, pwl_eval_float, quantize_table
+from ernn_ir.numerics import (
+    FixedFormat,
+    fit_pwl,
+    pwl_eval_fixed,
+    pwl_eval_float,
+    quantize_table,
+)
 from ernn_ir.numerics.pwl import sigmoid, tanh
-from ernn_ir.passes import PASSES
 from ernn_ir.passes.approximate_activations import (
     ApproximateActivationsPass,
     approximate_activations,
@@ -21,17 +27,8 @@ from ernn_ir.passes.approximate_activations import (
 )
 from ernn_ir.passes.calibration import random_inputs
 from ernn_ir.passes.quantize import quantize_module
-from ernn_ir.registry import make_context
 
 FN = {"sigmoid": sigmoid, "tanh": tanh}
-
-
-def lower(spec, T, names):
-    m = build_module([spec], T)
-    ctx = make_context()
-    for n in names:
-        PASSES[n]()().apply(ctx, m)
-    return m
 
 
 MODELS = {

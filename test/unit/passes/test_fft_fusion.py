@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from pass_helpers import apply, assert_outputs_close, random_inputs_for
 
 from ernn_ir.analysis import count_ops
 from ernn_ir.builder import build_module, module_to_text, parse_module_text
@@ -14,7 +15,6 @@ from ernn_ir.passes.circulant_to_fft import CirculantToFftPass
 from ernn_ir.passes.expand_cells import ExpandCellsPass
 from ernn_ir.passes.fft_fusion import FftFusionPass
 from ernn_ir.passes.weight_sharing import WeightSharingPass
-from ernn_ir.registry import make_context
 
 TOL = 1e-9
 T = 3
@@ -46,25 +46,6 @@ def gru_module(n, h, b, ra, seed=0):
     return build_module([random_gru(n, h, b, reset_after=ra, seed=seed)], T, dtype="f64")
 
 
-def apply(module, *passes):
-    ctx = make_context()
-    for p in passes:
-        p.apply(ctx, module)
-    module.verify()
-    return module
-
-
-def inputs(module, seed=1):
-    t = module.ops.first.function_type.inputs.data[0]
-    return [np.random.default_rng(seed).standard_normal(tuple(t.get_shape()))]
-
-
-def close(a, b):
-    assert len(a) == len(b)
-    for x, y in zip(a, b):
-        np.testing.assert_allclose(x, y, rtol=TOL, atol=TOL)
-
-
 def models():
     for cfg in LSTMS:
         yield pytest.param(lambda cfg=cfg: lstm_module(*cfg), id=f"lstm{cfg}")
@@ -75,16 +56,16 @@ def models():
 @pytest.mark.parametrize("make", list(models()))
 def test_fusion_preserves_reference(make):
     m = make()
-    x = inputs(m)
+    x = random_inputs_for(m)
     ref = run_module(m, x)
     apply(m, ExpandCellsPass(), CirculantToFftPass())
     naive = run_module(m, x)
-    close(naive, ref)
+    assert_outputs_close(naive, ref, TOL)
     apply(m, FftFusionPass())
-    close(run_module(m, x), naive)
+    assert_outputs_close(run_module(m, x), naive, TOL)
     assert not [o for o in m.walk() if isinstance(o, ernn.ComplexMulOp | ernn.BroadcastOp | ernn.ReduceSumOp)]
     apply(m, WeightSharingPass())
-    close(run_module(m, x), ref)
+    assert_outputs_close(run_module(m, x), ref, TOL)
 
 
 def test_lstm_shares_input_ffts_and_accumulates():
@@ -103,12 +84,12 @@ def test_lstm_shares_input_ffts_and_accumulates():
 
 def test_options_disable_accumulation():
     m = apply(lstm_module(12, 16, 4, None, False), ExpandCellsPass(), CirculantToFftPass())
-    x = inputs(m)
+    x = random_inputs_for(m)
     ref = run_module(m, x)
     apply(m, FftFusionPass(accumulate=False))
     c = count_ops(m).per_step
     assert c.irfft == 16 + 16
-    close(run_module(m, x), ref)
+    assert_outputs_close(run_module(m, x), ref, TOL)
 
 
 @pytest.mark.parametrize("make", [lambda: lstm_module(12, 16, 4, 8, True), lambda: gru_module(12, 16, 4, False)])
@@ -156,7 +137,7 @@ builtin.module {
     apply(m, FftFusionPass())
     assert not [o for o in m.walk() if isinstance(o, ernn.IrfftOp)]
     assert len([o for o in m.walk() if isinstance(o, ernn.RfftOp)]) == 1
-    close(run_module(m, x), ref)
+    assert_outputs_close(run_module(m, x), ref, TOL)
 
 
 def test_round_trip_kept_when_not_exact():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pass_helpers import apply
 
 from ernn_ir.analysis import block_duplicates, count_ops, format_report
 from ernn_ir.builder import build_module, module_to_text
@@ -12,14 +13,6 @@ from ernn_ir.passes.expand_cells import ExpandCellsPass
 from ernn_ir.passes.fft_fusion import FftFusionPass
 from ernn_ir.passes.op_count_report import OpCountPass
 from ernn_ir.passes.weight_sharing import WeightSharingPass
-from ernn_ir.registry import make_context
-
-
-def apply(module, *passes):
-    ctx = make_context()
-    for p in passes:
-        p.apply(ctx, module)
-    return module
 
 
 @pytest.fixture(scope="module")

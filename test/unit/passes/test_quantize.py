@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from pass_helpers import lower
 from xdsl.utils.exceptions import DiagnosticException
 
 from ernn_ir.builder import build_module, module_to_text
@@ -11,10 +12,8 @@ from ernn_ir.dialects import ernn
 from ernn_ir.dialects.ernn.types import FixedType
 from ernn_ir.lowering.reference import Reference
 from ernn_ir.models import random_gru, random_lstm
-from ernn_ir.passes import PASSES
 from ernn_ir.passes.calibration import fit_frac, random_inputs, sqnr_db
 from ernn_ir.passes.quantize import QuantizePass, quantize_module
-from ernn_ir.registry import make_context
 
 GATE = ["ernn-expand-cells"]
 NAIVE = ["ernn-expand-cells", "ernn-circulant-to-fft"]
@@ -25,15 +24,6 @@ MODELS = {
     "gru_after": lambda: random_gru(20, 32, 8, reset_after=True, seed=4),
     "gru_before": lambda: random_gru(20, 32, 8, reset_after=False, seed=5),
 }
-
-
-def lower(spec, T, names):
-    m = build_module([spec], T)
-    ctx = make_context()
-    for n in names:
-        PASSES[n]()().apply(ctx, m)
-    m.verify()
-    return m
 
 
 def fixed_values(module):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from pass_helpers import apply, assert_outputs_close, random_inputs_for
 from xdsl.dialects.builtin import IntegerType
 
 from ernn_ir.analysis import count_ops
@@ -16,27 +17,8 @@ from ernn_ir.passes.circulant_to_fft import CirculantToFftPass
 from ernn_ir.passes.expand_cells import ExpandCellsPass
 from ernn_ir.passes.fft_fusion import FftFusionPass
 from ernn_ir.passes.weight_sharing import WeightSharingPass, share_weights
-from ernn_ir.registry import make_context
 
 TOL = 1e-9
-
-
-def apply(module, *passes):
-    ctx = make_context()
-    for p in passes:
-        p.apply(ctx, module)
-    module.verify()
-    return module
-
-
-def x_for(m, seed=1):
-    t = m.ops.first.function_type.inputs.data[0]
-    return [np.random.default_rng(seed).standard_normal(tuple(t.get_shape()))]
-
-
-def close(a, b):
-    for u, v in zip(a, b):
-        np.testing.assert_allclose(u, v, rtol=TOL, atol=TOL)
 
 
 SPECS = [
@@ -54,13 +36,13 @@ SPECS = [
 @pytest.mark.parametrize("k", range(len(SPECS)))
 def test_sharing_preserves_reference(k, fuse):
     m = build_module([SPECS[k]()], 3, dtype="f64")
-    x = x_for(m)
+    x = random_inputs_for(m)
     ref = run_module(m, x)
     apply(m, ExpandCellsPass(), CirculantToFftPass(), *([FftFusionPass()] if fuse else []))
     mid = run_module(m, x)
     apply(m, WeightSharingPass())
-    close(run_module(m, x), mid)
-    close(run_module(m, x), ref)
+    assert_outputs_close(run_module(m, x), mid, TOL)
+    assert_outputs_close(run_module(m, x), ref, TOL)
     # no weight work left: no circulant matrices, no weight transforms, nothing pooled inside the loop
     assert not [o for o in m.walk() if isinstance(o, ernn.CirculantOp | ernn.CirculantParamsOp)]
     c = count_ops(m)
@@ -76,7 +58,7 @@ def test_sharing_preserves_reference(k, fuse):
 
 def test_idempotent_and_after_refusion():
     m = build_module([random_lstm(12, 16, 4, proj_size=8, peepholes=True)], 3, dtype="f64")
-    x = x_for(m)
+    x = random_inputs_for(m)
     ref = run_module(m, x)
     apply(m, ExpandCellsPass(), CirculantToFftPass(), FftFusionPass(), WeightSharingPass())
     once = module_to_text(m)
@@ -84,20 +66,20 @@ def test_idempotent_and_after_refusion():
     assert module_to_text(m) == once
     apply(m, FftFusionPass())
     assert module_to_text(m) == once
-    close(run_module(m, x), ref)
+    assert_outputs_close(run_module(m, x), ref, TOL)
 
 
 def test_sharing_before_fusion_then_fusion_refolds():
     """Sharing on the naive form, then fusion (concat of two globals), then sharing again."""
     m = build_module([random_lstm(12, 16, 4)], 3, dtype="f64")
-    x = x_for(m)
+    x = random_inputs_for(m)
     ref = run_module(m, x)
     apply(m, ExpandCellsPass(), CirculantToFftPass(), WeightSharingPass(), FftFusionPass(), WeightSharingPass())
     globals_ = [o for o in m.ops if isinstance(o, ernn.GlobalOp)]
     assert len(globals_) == 1  # the fused [Wx | Wh] spectra; the two partial globals are gone
     assert not [o for o in m.walk() if isinstance(o, ernn.ConcatOp) and o.axis.value.data == 1
                 and isinstance(o.inputs[0].owner, ernn.GetGlobalOp)]
-    close(run_module(m, x), ref)
+    assert_outputs_close(run_module(m, x), ref, TOL)
 
 
 def _spectral_module(ws: list[np.ndarray], dtype: str = "f64"):
@@ -222,7 +204,7 @@ def test_block_sharing_exact(k, fuse):
     """Repeated blocks: one table, index tables, gathers; the reference is bit for bit the same."""
     spec = tile_blocks(REPEATED[k][1](), 3)
     m = build_module([spec], 3, dtype="f64")
-    x = x_for(m)
+    x = random_inputs_for(m)
     whole = m.clone()
     pipeline(whole, fuse, dedup_blocks=False)
     ref = run_module(whole, x)
@@ -253,7 +235,7 @@ def test_block_sharing_numbers():
     """The LSTM (peepholes, projection) with a pool of 3 blocks: exact storage figures."""
     spec = tile_blocks(random_lstm(12, 16, 4, proj_size=8, peepholes=True), 3)
     m = build_module([spec], 3, dtype="f32")
-    x = x_for(m)
+    x = random_inputs_for(m)
     whole = m.clone()
     pipeline(whole, dedup_blocks=False)
     pipeline(m)
@@ -284,14 +266,14 @@ def test_random_models_unchanged():
 def test_block_sharing_idempotent_and_refused():
     spec = tile_blocks(random_lstm(12, 16, 4, proj_size=8, peepholes=True), 3)
     m = build_module([spec], 3, dtype="f64")
-    x = x_for(m)
+    x = random_inputs_for(m)
     ref = run_module(m, x)
     pipeline(m)
     once = module_to_text(m)
     apply(m, WeightSharingPass())
     assert module_to_text(m) == once
     mid = run_module(m, x)
-    close(mid, ref)
+    assert_outputs_close(mid, ref, TOL)
     # fusion on the block form, then sharing again: still exact, one table
     apply(m, FftFusionPass(), WeightSharingPass())
     assert all(np.array_equal(u, v) for u, v in zip(run_module(m, x), mid))
@@ -305,7 +287,7 @@ def test_sharing_before_fusion_with_blocks():
     """Block form first, fusion concatenates the gathers, sharing refolds and re-shares them."""
     spec = tile_blocks(random_lstm(12, 16, 4), 2)
     m = build_module([spec], 3, dtype="f64")
-    x = x_for(m)
+    x = random_inputs_for(m)
     whole = m.clone()
     apply(whole, ExpandCellsPass(), CirculantToFftPass(), FftFusionPass(), WeightSharingPass(dedup_blocks=False))
     apply(m, ExpandCellsPass(), CirculantToFftPass(), WeightSharingPass(), FftFusionPass(), WeightSharingPass())
@@ -390,7 +372,7 @@ def test_quantize_after_block_sharing(k):
 
     spec = tile_blocks(REPEATED[k][1](), 3)
     m = build_module([spec], 3, dtype="f32")
-    x = x_for(m)
+    x = random_inputs_for(m)
     whole = m.clone()
     pipeline(whole, dedup_blocks=False)
     pipeline(m)
