@@ -27,7 +27,12 @@ import torch
 from torch import nn
 
 from ernn_ir.frontend.circulant_torch import (
-    CirculantGRU, CirculantLSTM, DenseGRU, DenseLSTM, SequenceClassifier)
+    CirculantGRU,
+    CirculantLSTM,
+    DenseGRU,
+    DenseLSTM,
+    SequenceClassifier,
+)
 from ernn_ir.frontend.projection import expand_circulant, project_to_circulant
 from ernn_ir.frontend.tasks import SequenceTask, accuracy
 

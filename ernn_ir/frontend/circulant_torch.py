@@ -24,8 +24,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from ernn_ir.model_spec import CirculantWeight, GruSpec, LstmSpec
 from ernn_ir.frontend.projection import project_to_circulant
+from ernn_ir.model_spec import CirculantWeight, GruSpec, LstmSpec
 
 
 def _ceil_div(a: int, b: int) -> int:

@@ -21,10 +21,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ernn_ir.model_spec import BidirectionalSpec, ModelSpec
 from ernn_ir.frontend.torch_import import (
-    ImportReport, UnsupportedModelError, _Layout, bidir_layout, dense_from_linear,
-    gru_from_dense, lstm_from_dense, set_last_return_sequence)
+    ImportReport,
+    UnsupportedModelError,
+    _Layout,
+    bidir_layout,
+    dense_from_linear,
+    gru_from_dense,
+    lstm_from_dense,
+    set_last_return_sequence,
+)
+from ernn_ir.model_spec import BidirectionalSpec, ModelSpec
 
 _LSTM_ORDER = [0, 2, 3, 1]  # ours (i, f, g, o) from ONNX (i, o, f, c)
 _GRU_ORDER = [1, 0, 2]  # ours (r, z, n) from ONNX (z, r, h)

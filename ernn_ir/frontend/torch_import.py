@@ -34,9 +34,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ernn_ir.model_spec import (
-    BidirectionalSpec, CirculantWeight, DenseSpec, GruSpec, LstmSpec, ModelSpec)
 from ernn_ir.frontend.projection import project_to_circulant
+from ernn_ir.model_spec import (
+    BidirectionalSpec,
+    CirculantWeight,
+    DenseSpec,
+    GruSpec,
+    LstmSpec,
+    ModelSpec,
+)
 
 log = logging.getLogger("ernn_ir.frontend")
 
@@ -315,7 +321,11 @@ def spec_from_torch(module, block: int, *, input_size: int | None = None,
     from torch import nn
 
     from ernn_ir.frontend.circulant_torch import (
-        CirculantGRU, CirculantLSTM, DenseGRU, DenseLSTM)
+        CirculantGRU,
+        CirculantLSTM,
+        DenseGRU,
+        DenseLSTM,
+    )
 
     if not isinstance(block, int) or block < 1:
         raise UnsupportedModelError(f"block size must be a positive integer, got {block!r}")

@@ -1,41 +1,6 @@
 """Numerics core of ernn_ir: bit-exact fixed point, block FFTs, PWL tables and
 block-circulant math.  Pure numpy; the written contract is ``docs/numerics.md``."""
 
-from .fixed import (
-    MAX_ACC_WIDTH,
-    MAX_OPERAND_WIDTH,
-    FixedFormat,
-    Overflow,
-    Rounding,
-    dequantize,
-    overflow,
-    quantize,
-    requantize,
-    shift_left,
-    shift_round,
-)
-from .fft import (
-    bit_reverse_indices,
-    fft_fixed,
-    irfft_blocks,
-    irfft_fixed,
-    num_bins,
-    rfft_blocks,
-    rfft_fixed,
-    twiddles_fixed,
-)
-from .pwl import (
-    PwlTable,
-    fit_pwl,
-    max_abs_error,
-    pwl_eval_fixed,
-    pwl_eval_float,
-    quantize_table,
-    sigmoid,
-    sigmoid_fixed,
-    tanh,
-    tanh_fixed,
-)
 from .circulant import (
     CirculantSpectra,
     circ_matvec_dense,
@@ -49,6 +14,41 @@ from .circulant import (
     spectral_mac_fixed,
     spectral_mac_float,
     weight_spectra,
+)
+from .fft import (
+    bit_reverse_indices,
+    fft_fixed,
+    irfft_blocks,
+    irfft_fixed,
+    num_bins,
+    rfft_blocks,
+    rfft_fixed,
+    twiddles_fixed,
+)
+from .fixed import (
+    MAX_ACC_WIDTH,
+    MAX_OPERAND_WIDTH,
+    FixedFormat,
+    Overflow,
+    Rounding,
+    dequantize,
+    overflow,
+    quantize,
+    requantize,
+    shift_left,
+    shift_round,
+)
+from .pwl import (
+    PwlTable,
+    fit_pwl,
+    max_abs_error,
+    pwl_eval_fixed,
+    pwl_eval_float,
+    quantize_table,
+    sigmoid,
+    sigmoid_fixed,
+    tanh,
+    tanh_fixed,
 )
 
 __all__ = [

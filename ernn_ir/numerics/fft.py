@@ -26,8 +26,8 @@ from functools import lru_cache
 import numpy as np
 
 from .fixed import (
-    FixedFormat,
     MAX_OPERAND_WIDTH,
+    FixedFormat,
     Overflow,
     Rounding,
     _overflow_mode,

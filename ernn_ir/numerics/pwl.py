@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .fixed import (
-    FixedFormat,
     MAX_OPERAND_WIDTH,
+    FixedFormat,
     Overflow,
     Rounding,
     as_raw,

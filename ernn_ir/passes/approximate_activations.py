@@ -25,7 +25,14 @@ from dataclasses import dataclass
 
 import numpy as np
 from xdsl.context import Context
-from xdsl.dialects.builtin import Float64Type, FloatAttr, IntAttr, ModuleOp, StringAttr, TensorType
+from xdsl.dialects.builtin import (
+    Float64Type,
+    FloatAttr,
+    IntAttr,
+    ModuleOp,
+    StringAttr,
+    TensorType,
+)
 from xdsl.ir import Operation
 from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import DiagnosticException

@@ -11,15 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
 from xdsl.builder import Builder, InsertPoint
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp, TensorType, UnitAttr
 from xdsl.ir import Block, Region, SSAValue
 from xdsl.passes import ModulePass
 
-from ernn_ir.dialects import ernn
 from ernn_ir.builder import dense_attr
+from ernn_ir.dialects import ernn
 from ernn_ir.dialects.ernn.checks import dense_to_numpy
 from ernn_ir.passes.emit import Emitter, elem, shape
 

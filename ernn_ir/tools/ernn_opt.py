@@ -19,7 +19,12 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.utils.exceptions import DiagnosticException, ParseError, VerifyException
 from xdsl.xdsl_opt_main import xDSLOptMain
 
-from ernn_ir.diagnostics import ErnnError, format_parse_error, parse_located, verify_located
+from ernn_ir.diagnostics import (
+    ErnnError,
+    format_parse_error,
+    parse_located,
+    verify_located,
+)
 from ernn_ir.registry import all_dialects, all_passes, all_targets
 from ernn_ir.tools.common import write_atomically
 from ernn_ir.tools.expected_diagnostics import check, parse_expectations

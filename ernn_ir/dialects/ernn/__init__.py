@@ -37,12 +37,12 @@ from ernn_ir.dialects.ernn.pool_ops import GatherBlocksOp, GetGlobalOp, GlobalOp
 from ernn_ir.dialects.ernn.quant_ops import DequantizeOp, QuantizeOp, RequantizeOp
 from ernn_ir.dialects.ernn.structure_ops import (
     BroadcastOp,
-    CirculantParamsOp,
-    ReshapeOp,
     CirculantOp,
+    CirculantParamsOp,
     ConcatOp,
     ConstantOp,
     PadOp,
+    ReshapeOp,
     ScanOp,
     SliceOp,
     YieldOp,

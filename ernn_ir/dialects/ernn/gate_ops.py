@@ -7,9 +7,9 @@ exactly and round once into the result's format, as docs/numerics.md says.
 from __future__ import annotations
 
 from xdsl.dialects.builtin import (
+    I64,
     DenseIntOrFPElementsAttr,
     FloatAttr,
-    I64,
     IntegerAttr,
     StringAttr,
     TensorType,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from xdsl.dialects.builtin import (
-    DenseIntOrFPElementsAttr,
     I64,
+    DenseIntOrFPElementsAttr,
     IntegerAttr,
     TensorType,
     UnitAttr,

@@ -22,13 +22,13 @@ from xdsl.dialects.builtin import (
     IntegerType,
     TensorType,
 )
+from xdsl.dialects.utils.enum_attribute import EnumAttribute
 from xdsl.ir import Attribute, ParametrizedAttribute, TypeAttribute
 from xdsl.irdl import irdl_attr_definition
 from xdsl.parser import AttrParser
 from xdsl.printer import Printer
 from xdsl.utils.exceptions import VerifyException
 from xdsl.utils.str_enum import StrEnum
-from xdsl.dialects.utils.enum_attribute import EnumAttribute
 
 MAX_FIXED_WIDTH = 32
 """Widest fixed-point operand; products of two operands then fit in int64."""
@@ -211,8 +211,9 @@ def shape_of(t: Attribute) -> tuple[int, ...]:
 
 
 def describe(t: Attribute) -> str:
-    from xdsl.printer import Printer
     from io import StringIO
+
+    from xdsl.printer import Printer
 
     s = StringIO()
     Printer(stream=s).print_attribute(t)
