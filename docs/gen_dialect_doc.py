@@ -1,4 +1,4 @@
-"""Writes docs/dialect.md from the ernn dialect itself: every op's docstring,
+"""Writes docs/dialect.md from the ernn and ernn_hw dialects themselves: every op's docstring,
 operands, results and properties, where it is defined and where its reference
 semantics live (the passes that lower each op: README.md, "Passes").  `python docs/gen_dialect_doc.py` regenerates the file; a test
 checks that the committed file is current.
@@ -14,8 +14,10 @@ from pathlib import Path
 from xdsl.irdl import OptOperandDef, OptPropertyDef, VarOperandDef, VarResultDef
 
 from ernn_ir.dialects.ernn import ERNN
+from ernn_ir.dialects.ernn_hw import ERNN_HW
 from ernn_ir.lowering.reference.freq import FreqFunctions
 from ernn_ir.lowering.reference.gate import GateFunctions
+from ernn_ir.lowering.reference.hw import HwFunctions
 from ernn_ir.lowering.reference.model import ModelFunctions
 from ernn_ir.lowering.reference.pool import PoolFunctions
 from ernn_ir.lowering.reference.quant import QuantFunctions
@@ -23,7 +25,8 @@ from ernn_ir.lowering.reference.structure import StructureFunctions
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "dialect.md"
-REFERENCE = [StructureFunctions, GateFunctions, FreqFunctions, QuantFunctions, ModelFunctions, PoolFunctions]
+REFERENCE = [StructureFunctions, GateFunctions, FreqFunctions, QuantFunctions, ModelFunctions, PoolFunctions,
+             HwFunctions]
 LEVELS = [
     ("model_ops", "Model level"),
     ("gate_ops", "Gate level"),
@@ -31,6 +34,10 @@ LEVELS = [
     ("freq_ops", "Frequency level"),
     ("quant_ops", "Quantization"),
     ("pool_ops", "Constant pool"),
+]
+HW_LEVELS = [
+    ("design_ops", "Hardware design: units, memories and the static schedule"),
+    ("step_ops", "Hardware step: the time loop an accelerator runs"),
 ]
 
 
@@ -71,8 +78,24 @@ def render() -> str:
     for attr in ERNN.attributes:
         out += [f"### `{attr.name}`", "", f"Defined in `{_rel(attr)}`.", ""]
         out += [inspect.cleandoc(attr.__doc__ or ""), ""]
-    ops = list(ERNN.operations)
-    for module, title in LEVELS:
+    out += _ops(ERNN, LEVELS, sites)
+    out += [
+        "# The ernn_hw dialect",
+        "",
+        "The hardware level made by `ernn-tile` (docs/hardware.md): what a design is built",
+        "from and when each unit works, and the time loop it runs.  Design-level ops",
+        "describe hardware and have no run-time behaviour of their own; the step ops",
+        "compute exactly what the quantized `ernn` ops they replace computed.",
+        "",
+    ]
+    out += _ops(ERNN_HW, HW_LEVELS, sites)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _ops(dialect, levels, sites) -> list[str]:
+    out: list[str] = []
+    ops = list(dialect.operations)
+    for module, title in levels:
         members = [op for op in ops if op.__module__.endswith("." + module)]
         if not members:
             continue
@@ -103,7 +126,7 @@ def render() -> str:
                 f"reference semantics: {sites.get(op, 'none (no run-time behaviour of its own)')}.",
                 "",
             ]
-    return "\n".join(out).rstrip() + "\n"
+    return out
 
 
 def main() -> None:

@@ -30,6 +30,15 @@ class ErnnError(Exception):
         self.message = text if message is None else message
 
 
+class OpDiagnostic(DiagnosticException):
+    """A pass's refusal that names the op it is about; the tools print it at the op's position."""
+
+    def __init__(self, op: Operation, message: str):
+        super().__init__(message)
+        self.op = op
+        self.message = message
+
+
 def format_span(span: Span, msg: str, severity: str = "error") -> str:
     loc = span.get_location()
     content = span.input.content
@@ -131,6 +140,17 @@ def verify_located(located: LocatedModule) -> None:
         located.module.verify()
     except (VerifyException, DiagnosticException) as e:
         raise ErnnError(f"error: {e}") from None
+
+
+def locate_op_diagnostic(located: LocatedModule | None, e: OpDiagnostic) -> Exception:
+    """A pass's diagnostic about an op, at the op's position in the input (as ErnnError)."""
+    span = None if located is None else located.locate(e.op)
+    if span is None:
+        return ErnnError(f"error: '{e.op.name}' op {e.message}", None, f"'{e.op.name}' op {e.message}")
+    return ErnnError(
+        format_span(span, f"'{e.op.name}' op {e.message}"), span.get_location().line,
+        f"'{e.op.name}' op {e.message}",
+    )
 
 
 def _op_message(located: LocatedModule, op: Operation, msg: str) -> str:

@@ -20,8 +20,14 @@ def _ernn() -> Dialect:
     return ERNN
 
 
+def _ernn_hw() -> Dialect:
+    from ernn_ir.dialects.ernn_hw import ERNN_HW
+
+    return ERNN_HW
+
+
 def all_dialects() -> dict[str, Callable[[], Dialect]]:
-    return {"ernn": _ernn}
+    return {"ernn": _ernn, "ernn_hw": _ernn_hw}
 
 
 def all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
@@ -44,6 +50,8 @@ def register_ernn(ctx: Context) -> None:
             ctx.load_dialect(d)
     if "ernn" not in ctx.registered_dialect_names:
         ctx.load_dialect(_ernn())
+    if "ernn_hw" not in ctx.registered_dialect_names:
+        ctx.load_dialect(_ernn_hw())
 
 
 def make_context() -> Context:

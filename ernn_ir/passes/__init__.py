@@ -55,6 +55,18 @@ def _pipeline():
     return PipelinePass
 
 
+def _tile():
+    from ernn_ir.passes.tile import TilePass
+
+    return TilePass
+
+
+def _hw_report():
+    from ernn_ir.passes.hw_report import HwReportPass
+
+    return HwReportPass
+
+
 PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "ernn-expand-cells": _expand_cells,
     "ernn-circulant-to-fft": _circulant_to_fft,
@@ -64,4 +76,6 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "ernn-quantize": _quantize,
     "ernn-approximate-activations": _approximate_activations,
     "ernn-pipeline": _pipeline,
+    "ernn-tile": _tile,
+    "ernn-hw-report": _hw_report,
 }

@@ -21,6 +21,8 @@ from xdsl.xdsl_opt_main import xDSLOptMain
 
 from ernn_ir.diagnostics import (
     ErnnError,
+    OpDiagnostic,
+    locate_op_diagnostic,
     format_parse_error,
     parse_located,
     verify_located,
@@ -116,6 +118,7 @@ class ErnnOptMain(xDSLOptMain):
         if file_extension != "mlir":
             return super().parse_chunk(chunk, file_extension, start_offset)
         located = parse_located(self.ctx, chunk.read(), self.get_input_name(), start_offset)
+        self.located = located  # passes' diagnostics about an op are printed at its position
         if not self.args.disable_verify:
             verify_located(located)
         return located.module
@@ -141,6 +144,8 @@ class ErnnOptMain(xDSLOptMain):
                         output.write(self.output_resulting_program(module))
             except (ErnnError, ParseError, VerifyException, DiagnosticException) as e:
                 diagnostic = e
+            if isinstance(diagnostic, OpDiagnostic):
+                diagnostic = locate_op_diagnostic(getattr(self, "located", None), diagnostic)
             if expectations:
                 problems = check(
                     self.get_input_name(),

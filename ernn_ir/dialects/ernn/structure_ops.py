@@ -281,60 +281,64 @@ class ScanOp(IRDLOperation):
         return len(self.results_) - len(self.inits)
 
     def verify_(self) -> None:
-        if not self.inputs:
-            checks.fail("needs at least one input sequence")
-        T = None
-        step_types: list[Attribute] = []
-        for n, v in enumerate(self.inputs):
-            t = checks.tensor(v.type, f"input sequence #{n}")
-            sh = t.get_shape()
-            if len(sh) < 1:
-                checks.fail(f"input sequence #{n} needs a leading time dimension")
-            if T is None:
-                T = sh[0]
-            elif sh[0] != T:
-                checks.fail(f"input sequences must share the time length {T}, #{n} has {sh[0]}")
-            step_types.append(TensorType(t.element_type, sh[1:]))
-        block = self.body.block
-        expected = step_types + [v.type for v in self.inits]
-        got = [a.type for a in block.args]
-        if got != expected:
+        verify_time_loop(self, YieldOp)
+
+
+def verify_time_loop(self, yield_type: type, yield_name: str = "ernn.yield") -> None:
+    """The rules of a time loop (`ernn.scan` and loops built like it): sequences, carries, yield."""
+    if not self.inputs:
+        checks.fail("needs at least one input sequence")
+    T = None
+    step_types: list[Attribute] = []
+    for n, v in enumerate(self.inputs):
+        t = checks.tensor(v.type, f"input sequence #{n}")
+        sh = t.get_shape()
+        if len(sh) < 1:
+            checks.fail(f"input sequence #{n} needs a leading time dimension")
+        if T is None:
+            T = sh[0]
+        elif sh[0] != T:
+            checks.fail(f"input sequences must share the time length {T}, #{n} has {sh[0]}")
+        step_types.append(TensorType(t.element_type, sh[1:]))
+    block = self.body.block
+    expected = step_types + [v.type for v in self.inits]
+    got = [a.type for a in block.args]
+    if got != expected:
+        checks.fail(
+            "body arguments must be one step of each input followed by the carried "
+            f"values: expected ({', '.join(describe(t) for t in expected)}), "
+            f"got ({', '.join(describe(t) for t in got)})"
+        )
+    term = block.last_op
+    if not isinstance(term, yield_type):
+        checks.fail(f"body must end with {yield_name}")
+    n_out = len(self.results_) - len(self.inits)
+    if n_out < 0:
+        checks.fail(
+            f"has {len(self.results_)} results but {len(self.inits)} carried values; "
+            "results are the stacked step outputs followed by one per carried value"
+        )
+    if len(term.values) != len(self.results_):
+        checks.fail(
+            f"{yield_name} must give {len(self.results_) - len(self.inits)} step "
+            f"outputs and {len(self.inits)} carried values ({len(self.results_)} in all), "
+            f"got {len(term.values)}"
+        )
+    for n, (y, r) in enumerate(zip(term.values[:n_out], self.results_[:n_out])):
+        yt = checks.tensor(y.type, f"yielded step output #{n}")
+        expect = TensorType(yt.element_type, [T, *yt.get_shape()])
+        if r.type != expect:
             checks.fail(
-                "body arguments must be one step of each input followed by the carried "
-                f"values: expected ({', '.join(describe(t) for t in expected)}), "
-                f"got ({', '.join(describe(t) for t in got)})"
+                f"result #{n} must be the stacked step output {describe(expect)}, got {describe(r.type)}"
             )
-        term = block.last_op
-        if not isinstance(term, YieldOp):
-            checks.fail("body must end with ernn.yield")
-        assert isinstance(term, YieldOp)
-        n_out = len(self.results_) - len(self.inits)
-        if n_out < 0:
+    for n, (y, i, r) in enumerate(
+        zip(term.values[n_out:], self.inits, self.results_[n_out:])
+    ):
+        if y.type != i.type or r.type != i.type:
             checks.fail(
-                f"has {len(self.results_)} results but {len(self.inits)} carried values; "
-                "results are the stacked step outputs followed by one per carried value"
+                f"carried value #{n} must keep its type {describe(i.type)} "
+                f"(yielded {describe(y.type)}, result {describe(r.type)})"
             )
-        if len(term.values) != len(self.results_):
-            checks.fail(
-                f"ernn.yield must give {len(self.results_) - len(self.inits)} step "
-                f"outputs and {len(self.inits)} carried values ({len(self.results_)} in all), "
-                f"got {len(term.values)}"
-            )
-        for n, (y, r) in enumerate(zip(term.values[:n_out], self.results_[:n_out])):
-            yt = checks.tensor(y.type, f"yielded step output #{n}")
-            expect = TensorType(yt.element_type, [T, *yt.get_shape()])
-            if r.type != expect:
-                checks.fail(
-                    f"result #{n} must be the stacked step output {describe(expect)}, got {describe(r.type)}"
-                )
-        for n, (y, i, r) in enumerate(
-            zip(term.values[n_out:], self.inits, self.results_[n_out:])
-        ):
-            if y.type != i.type or r.type != i.type:
-                checks.fail(
-                    f"carried value #{n} must keep its type {describe(i.type)} "
-                    f"(yielded {describe(y.type)}, result {describe(r.type)})"
-                )
 
 
 @irdl_op_definition

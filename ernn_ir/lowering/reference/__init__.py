@@ -22,6 +22,7 @@ from xdsl.ir import Operation
 from ernn_ir.lowering.reference.events import EventLog
 from ernn_ir.lowering.reference.freq import FreqFunctions
 from ernn_ir.lowering.reference.gate import GateFunctions
+from ernn_ir.lowering.reference.hw import HwFunctions
 from ernn_ir.lowering.reference.model import ModelFunctions
 from ernn_ir.lowering.reference.pool import PoolFunctions
 from ernn_ir.lowering.reference.quant import QuantFunctions
@@ -68,6 +69,7 @@ class Reference:
         self.interpreter.register_implementations(QuantFunctions(self.log))
         self.interpreter.register_implementations(ModelFunctions())
         self.interpreter.register_implementations(PoolFunctions())
+        self.interpreter.register_implementations(HwFunctions(self.log))
 
     def function(self, entry: str) -> func.FuncOp:
         for op in self.module.ops:

@@ -96,21 +96,24 @@ class StructureFunctions(InterpreterFunctions):
 
     @impl(ScanOp)
     def run_scan(self, interpreter: Interpreter, op: ScanOp, args: tuple[Any, ...]):
-        n_in = len(op.inputs)
-        seqs, carries = list(args[:n_in]), list(args[n_in:])
-        T = seqs[0].shape[0]
-        n_out = op.num_step_outputs
-        steps: list[list[np.ndarray]] = [[None] * T for _ in range(n_out)]  # type: ignore[list-item]
-        order = range(T - 1, -1, -1) if op.reverse is not None else range(T)
-        for t in order:
-            yielded = interpreter.run_ssacfg_region(
-                op.body, (*[s[t] for s in seqs], *carries), "scan"
-            )
-            for k in range(n_out):
-                steps[k][t] = yielded[k]
-            carries = list(yielded[n_out:])
-        return (*[np.stack(s) for s in steps], *carries)
+        return run_time_loop(interpreter, op, args, reverse=op.reverse is not None)
 
     @impl_terminator(YieldOp)
     def run_yield(self, interpreter: Interpreter, op: YieldOp, args: tuple[Any, ...]):
         return ReturnedValues(args), ()
+
+
+def run_time_loop(interpreter: Interpreter, op, args: tuple[Any, ...], reverse: bool):
+    """Run a time loop (`ernn.scan` or a loop with its operands, body and results) step by step."""
+    n_in = len(op.inputs)
+    seqs, carries = list(args[:n_in]), list(args[n_in:])
+    T = seqs[0].shape[0]
+    n_out = op.num_step_outputs
+    steps: list[list[np.ndarray]] = [[None] * T for _ in range(n_out)]  # type: ignore[list-item]
+    order = range(T - 1, -1, -1) if reverse else range(T)
+    for t in order:
+        yielded = interpreter.run_ssacfg_region(op.body, (*[s[t] for s in seqs], *carries), "scan")
+        for k in range(n_out):
+            steps[k][t] = yielded[k]
+        carries = list(yielded[n_out:])
+    return (*[np.stack(s) for s in steps], *carries)

@@ -1,0 +1,65 @@
+"""The planner's modes: a multiplier budget, a rate target, the whole device, explicit lanes."""
+
+from __future__ import annotations
+
+import pytest
+
+from ernn_ir.hardware.devices import load_device
+from ernn_ir.hardware.plan import PlanError, PlanRequest, auto_config, instructions, make_plan, plan
+from ernn_ir.hardware.schedule import mac_lane_multipliers
+
+from hw_models import quantized, step_graph
+
+KU = load_device("ku060")
+
+
+@pytest.fixture(scope="module")
+def graph():
+    return step_graph(quantized("lstm", 16, 32, 8, {"proj_size": 16, "peepholes": True}, T=3, batch=2))
+
+
+def test_budget_is_respected_and_spent(graph):
+    per_lane = mac_lane_multipliers(8, 3)
+    last = None
+    for budget in (11, 22, 44, 88, 176):
+        p = plan(graph, PlanRequest(KU, 200.0, multipliers=budget))
+        assert p.resources.mac_multipliers <= budget
+        if last is not None:
+            assert p.period <= last  # more multipliers never plan slower
+        last = p.period
+    assert plan(graph, PlanRequest(KU, 200.0, multipliers=per_lane)).config.row_lanes == 1
+
+
+def test_target_takes_the_fewest_multipliers(graph):
+    fps = 2_000_000.0
+    p = plan(graph, PlanRequest(KU, 200.0, fps=fps))
+    assert p.steps_per_second >= fps
+    # no array with fewer lanes reaches the rate
+    lanes = p.config.row_lanes * p.config.col_lanes
+    for r in range(1, 9):
+        for c in range(1, 9):
+            if r * c >= lanes:
+                continue
+            req = PlanRequest(KU, 200.0)
+            if instructions(graph, r, c, 1) > 200e6 / fps:
+                continue
+            for style in ("lean", "fast"):
+                q = make_plan(graph, auto_config(graph, req, r, c, style), req)
+                assert q.steps_per_second < fps, (r, c, style)
+
+
+def test_fit_uses_the_device(graph):
+    ecp5 = load_device("ecp5-85f")
+    p = plan(graph, PlanRequest(ecp5, 100.0))
+    assert not p.resources.over(ecp5)
+    assert p.resources.dsp <= ecp5.dsp
+
+
+def test_streams(graph):
+    one = plan(graph, PlanRequest(KU, 200.0, rows=4, cols=2))
+    two = plan(graph, PlanRequest(KU, 200.0, rows=4, cols=2, streams=2))
+    # interleaving fills the recurrence's bubbles: two steps take less than twice one
+    assert two.period < 2 * one.period
+    assert two.steps_per_second > one.steps_per_second
+    with pytest.raises(PlanError, match="streams=3 interleaves more sequences than the batch of 2"):
+        plan(graph, PlanRequest(KU, 200.0, streams=3))

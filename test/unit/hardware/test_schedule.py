@@ -1,0 +1,85 @@
+"""The static schedule: every read sees the value of its own time step, on random models and tile sizes.
+
+`check_schedule` replays the memories' reads and writes independently of the
+constraints the scheduler solved; the design op's verifier checks that no
+unit runs two items at once.  Together they are what makes the RTL's cycle
+count and numbers follow from the schedule.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from ernn_ir.hardware.check import ScheduleViolation, check_schedule
+from ernn_ir.hardware.devices import load_device
+from ernn_ir.hardware.plan import PlanRequest, auto_config, make_plan
+from ernn_ir.hardware.schedule import MAC
+
+from hw_models import FAMILIES, quantized, step_graph
+
+DEV = load_device("ku060")
+
+
+@pytest.fixture(scope="module", params=FAMILIES, ids=[f[0] for f in FAMILIES])
+def graph(request):
+    name, kind, I, H, b, extra = request.param
+    return step_graph(quantized(kind, I, H, b, extra, T=3, batch=2))
+
+
+@pytest.mark.parametrize("rows,cols,streams,style", [
+    (r, c, s, st) for r, c, s, st in itertools.product([1, 2, 3, 4], [1, 2, 3], [1, 2], ["lean", "fast"])
+    if not (r == 4 and c == 3)
+])
+def test_every_read_sees_its_own_step(graph, rows, cols, streams, style):
+    req = PlanRequest(DEV, 200.0, streams=streams)
+    p = make_plan(graph, auto_config(graph, req, rows, cols, style), req)
+    assert check_schedule(p.schedule, steps=4, copies=p.copies) > 0
+    # no unit busier than the period, and the MAC array issues every instruction
+    for unit in p.schedule.orders:
+        assert p.schedule.unit_busy(unit) <= p.period
+    g = graph
+    want = sum(
+        streams * -(-m.rows // rows) * sum(-(-pt.cols // cols) for pt in m.parts) for m in g.macs
+    )
+    assert p.schedule.unit_busy(MAC) == want
+
+
+def test_checker_catches_an_early_item(graph):
+    req = PlanRequest(DEV, 200.0)
+    p = make_plan(graph, auto_config(graph, req, 2, 1), req)
+    # pull each drain one cycle earlier: either its accumulators are not final yet (the checker
+    # sees it) or the previous item of its IRFFT unit still runs (the unit's order binds it)
+    sch = p.schedule
+    caught = 0
+    for i, it in enumerate(sch.items):
+        if it.kind != "drain":
+            continue
+        it.offset -= 1
+        try:
+            check_schedule(sch, steps=3, copies=p.copies)
+        except ScheduleViolation:
+            caught += 1
+        else:
+            order = sch.orders[it.unit]
+            prev = sch.items[order[order.index(i) - 1]]
+            assert (prev.offset + prev.dur) % sch.period == (it.offset + 1) % sch.period
+        it.offset += 1
+    assert caught >= 1
+
+
+def test_too_few_copies_is_caught():
+    # a GRU with the reset after the matvec: the input frame's spectrum, transformed during the
+    # previous period, is still read by the input-only matvec late in this one
+    g = step_graph(quantized("gru", 5, 8, 4, {"reset_after": True}, T=3))
+    req = PlanRequest(DEV, 200.0)
+    p = make_plan(g, auto_config(g, req, 2, 1, "fast"), req)
+    check_schedule(p.schedule, steps=4, copies=p.copies)
+    # a value read after the next step's write must keep two copies: one copy less overwrites it
+    needs_two = {k: v for k, v in p.copies.items() if v >= 2}
+    assert needs_two, p.copies
+    k = next(iter(needs_two))
+    fewer = dict(p.copies, **{k: needs_two[k] - 1})
+    with pytest.raises(ScheduleViolation, match="overwrote its copy"):
+        check_schedule(p.schedule, steps=4, copies=fewer)
