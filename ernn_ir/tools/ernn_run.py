@@ -34,6 +34,13 @@ def parser() -> argparse.ArgumentParser:
                    help="where to save an output; repeat once per output to save")
     p.add_argument("--raw", action="store_true",
                    help="save fixed-point outputs as raw integers (default: dequantized float64)")
+    p.add_argument("--backend", default="reference",
+                   choices=["reference", "hls", "hls-int", "verilator", "iverilog"],
+                   help="who runs the module's ernn_hw.accelerator time loops: the reference (default), "
+                   "HLS C simulation (hls: ap_fixed, hls-int: plain integers) or RTL simulation "
+                   "(verilator, iverilog); the rest of the function runs in the reference")
+    p.add_argument("--workdir", default=None,
+                   help="keep the generated sources and builds of the backend here (default: a temporary directory)")
     return p
 
 
@@ -52,7 +59,19 @@ def main(argv: Sequence[str] | None = None) -> None:
         text = read_text(TOOL, a.file)
         located = parse_located(make_context(), text, "<stdin>" if a.file == "-" else a.file)
         verify_located(located)
-        ref = Reference(located.module)
+        backend = None
+        if a.backend != "reference":
+            from ernn_ir.dialects.ernn_hw import AcceleratorOp
+            from ernn_ir.lowering.backends import BackendError, make_backend
+
+            if not any(isinstance(o, AcceleratorOp) for o in located.module.walk()):
+                fail(TOOL, f"--backend {a.backend} runs ernn_hw.accelerator loops, and the module has none "
+                     "(run ernn-opt -p 'ernn-pipeline,ernn-tile' first)")
+            try:
+                backend = make_backend(a.backend, workdir=a.workdir)
+            except BackendError as e:
+                fail(TOOL, str(e))
+        ref = Reference(located.module, accelerator_backend=backend)
         try:
             f = ref.function(a.entry)
         except ReferenceError as e:
@@ -74,6 +93,17 @@ def main(argv: Sequence[str] | None = None) -> None:
             result = ref.run(inputs, a.entry)
         except ReferenceError as e:
             fail(TOOL, str(e))
+        except Exception as e:
+            from ernn_ir.lowering.backends import BackendError
+
+            if isinstance(e, BackendError):
+                fail(TOOL, f"backend {a.backend}: {e}")
+            raise
+        if backend is not None:
+            for n, run in enumerate(backend.runs):
+                cyc = "" if run.cycles is None else f", {run.cycles:,} cycles"
+                ev = "" if run.events is None else f", {run.events} overflow event(s)"
+                print(f"accelerator #{n} on {a.backend}{cyc}{ev}")
         floats = result.as_float()
         for n, (v, t) in enumerate(zip(floats, result.output_types)):
             print(

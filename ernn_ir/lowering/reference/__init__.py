@@ -58,7 +58,7 @@ class RunResult:
 class Reference:
     """Runs functions of one module; reuse it to amortise constant decoding."""
 
-    def __init__(self, module: ModuleOp) -> None:
+    def __init__(self, module: ModuleOp, accelerator_backend=None) -> None:
         self.module = module
         self.log = EventLog()
         self.interpreter = Interpreter(module)
@@ -69,7 +69,7 @@ class Reference:
         self.interpreter.register_implementations(QuantFunctions(self.log))
         self.interpreter.register_implementations(ModelFunctions())
         self.interpreter.register_implementations(PoolFunctions())
-        self.interpreter.register_implementations(HwFunctions(self.log))
+        self.interpreter.register_implementations(HwFunctions(self.log, accelerator_backend))
 
     def function(self, entry: str) -> func.FuncOp:
         for op in self.module.ops:
