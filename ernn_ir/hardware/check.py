@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
+from ernn_ir.hardware import units
 from ernn_ir.hardware.schedule import Schedule
 
 
@@ -99,7 +100,7 @@ def _events(s: Schedule, steps: int):
                 sp = g.spectra[it.index]
                 n = cfg.rfft_engines[sp.index] if cfg.rfft_engines else 1
                 for j in range(sp.blocks):
-                    writes[(f"X{sp.index}", j, st_, t)] = start + j // n + L["rfft"] - 1
+                    writes[(f"X{sp.index}", j, st_, t)] = start + j // n + units.FRAME_READ_LATENCY + L["rfft"] - 1
     return writes, reads, acc_touch
 
 
@@ -110,9 +111,12 @@ def copy_key(name: str) -> str:
 def needed_copies(s: Schedule) -> dict[str, int]:
     """The least rotating copies of every memory for which no step overwrites a value still to be read.
 
-    A value of step t written at w and last read at r survives until step
-    t + C writes the same copy at w + C * P (for accumulators: the first
-    accumulation of step t + C), so C = ceil((r - w) / P), at least 1.
+    A value of step t written at the end of cycle w and read in cycle r
+    survives until step t + C writes the same copy at the end of cycle
+    w + C * P (for accumulators: the first accumulation of step t + C); that
+    write must come after the read's cycle (so that a memory with a
+    registered read address and one with registered read data agree), so
+    C = floor((r - w) / P) + 1.
     """
     P, L = s.period, s.latencies
     writes, reads, acc_touch = _events(s, 3)
@@ -128,7 +132,7 @@ def needed_copies(s: Schedule) -> dict[str, int]:
             w = writes.get(key)
             if w is None:
                 continue
-        c = max(1, -(-(cyc - w) // P))
+        c = max(1, (cyc - w) // P + 1)
         k = copy_key(name)
         out[k] = max(out.get(k, 1), c)
     return out
@@ -171,7 +175,7 @@ def check_schedule(s: Schedule, steps: int = 4, copies: dict[str, int] | None = 
             # the next user of the copy overwrites it with its first accumulation
             nxt = acc_touch.get((int(name[3:]), blk, st_, t + ncop))
             later = None if not nxt else min(c for c, _, _ in nxt) + L["mac"] - 1
-        if later is not None and later < cyc:
+        if later is not None and later <= cyc:
             raise ScheduleViolation(
                 f"{who} reads {name}[{blk}] of step {t} (stream {st_}) in cycle {cyc}, after step {t + ncop} "
                 f"overwrote its copy (end of cycle {later}; {ncop} copies)"

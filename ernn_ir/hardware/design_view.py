@@ -103,7 +103,7 @@ def read_design(acc: AcceleratorOp, consts: OuterConstants) -> DesignView:
             unit = unit_of.get(u)
             if unit is None:
                 if kind == "drain":
-                    unit = irfft_unit(mac)
+                    unit = irfft_unit(mac)  # one drain unit for every matvec
                 elif kind == "ew":
                     unit = ew_unit(stage)
                 else:

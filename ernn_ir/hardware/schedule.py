@@ -6,8 +6,9 @@ a fixed cyclic order, one period (`P` cycles) per time step:
 - the MAC array: one item is a row group of one matvec part swept over its
   column chunks (row-major, `dur` = chunks) or a column chunk swept over the
   row groups (column-major, `dur` = groups); one instruction per cycle;
-- one IRFFT unit per matvec: one item *drains* a finished row group from the
-  accumulators, `ceil(row_lanes / engines)` cycles;
+- the drain: one item reads a finished row group from the accumulators into
+  its matvec's IRFFT engines, `ceil(row_lanes / engines)` cycles (all
+  matvecs share the accumulators' read port, so their drains share a unit);
 - one element-wise unit per stage: one item is one unit block, `ceil(b / lanes)`
   cycles;
 - one input rFFT unit per input spectrum: one item transforms a frame.
@@ -58,8 +59,12 @@ class TileConfig:
 MAC = "mac"
 
 
+DRAIN = "drain"
+
+
 def irfft_unit(k: int) -> str:
-    return f"irfft{k}"
+    """Drains of every matvec share one read port per accumulator memory: one unit for all."""
+    return DRAIN
 
 
 def ew_unit(s: int) -> str:
@@ -497,7 +502,8 @@ def build_schedule(g: StepGraph, cfg: TileConfig) -> Schedule:
                 if sp.source.kind == "input":
                     first = min(sweep, key=lambda i: pos[i])
                     n = cfg.rfft_engines[sp.index] if cfg.rfft_engines else 1
-                    lat = max(j // n + L["rfft"] - B.chunk_of_block(pi, j) for j in range(pi.cols))
+                    lat = max(j // n + units.FRAME_READ_LATENCY + L["rfft"] - B.chunk_of_block(pi, j)
+                              for j in range(pi.cols))
                     edges.append(Edge(ri[sp.index], first, lat, 0))
                 elif sp.source.kind == "carry":
                     first = min(sweep, key=lambda i: pos[i])
@@ -682,4 +688,5 @@ def buffer_copies(s: Schedule) -> dict[str, int]:
     """
     from ernn_ir.hardware.check import needed_copies
 
-    return needed_copies(s)
+    # powers of two: the copy a step uses is then the low bits of its index
+    return {k: 1 << (v - 1).bit_length() for k, v in needed_copies(s).items()}

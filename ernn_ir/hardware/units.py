@@ -77,5 +77,8 @@ def ew_op_latency(op: Operation) -> int:
     raise ValueError(f"no element-wise unit for {op.name}")
 
 
+FRAME_READ_LATENCY = 1
+"""Cycles to read a block of an input frame from the frame buffer into an input rFFT engine."""
+
 EW_READ_LATENCY = 1
 """Cycles to read an element-wise unit's operands from its buffers (synchronous memories)."""

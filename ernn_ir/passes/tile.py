@@ -152,7 +152,6 @@ class TilePass(ModulePass):
 def emit_design(name: str, p) -> DesignOp:
     """The `ernn_hw.design` of a plan: units, ROM, buffers and phases."""
     from ernn_ir.hardware.rom_layout import MacLayout, pack
-    from ernn_ir.hardware.schedule import MAC
 
     g, cfg, sch = p.graph, p.config, p.schedule
     ops = []
@@ -201,14 +200,15 @@ def emit_design(name: str, p) -> DesignOp:
     # phases: runs of items of one unit with the same role, in time order
     groups: dict[tuple, list] = {}
     for it in sch.items:
-        key = (it.unit, it.kind, it.mac, it.part, it.stage, it.stream, it.prefetch, it.first, it.last, it.dur)
+        key = (it.unit if it.kind != "drain" else f"drain{it.mac}", it.kind, it.mac, it.part, it.stage, it.stream,
+               it.prefetch, it.first, it.last, it.dur)
         groups.setdefault(key, []).append(it)
-    unit_names = {MAC: "mac"}
     for key in sorted(groups, key=lambda k: (k[5], min(i.offset for i in groups[k]), k[0])):
         its = sorted(groups[key], key=lambda i: i.offset)
         unit, kind, mac, part, stage, stream, pre, first, last, dur = key
+        symbol = {"drain": f"irfft{mac}", "ew": f"ew{stage}", "rfft": f"rfft{its[0].index}"}.get(kind, "mac")
         props = {
-            "unit": SymbolRefAttr(unit_names.get(unit, unit)), "kind": StringAttr(kind), "stream": _i(stream),
+            "unit": SymbolRefAttr(symbol), "kind": StringAttr(kind), "stream": _i(stream),
             "duration": _i(dur),
             "items": DenseArrayBase.from_list(i64, [i.index for i in its]),
             "offsets": DenseArrayBase.from_list(i64, [i.offset for i in its]),

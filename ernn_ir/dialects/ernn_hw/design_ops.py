@@ -164,12 +164,14 @@ class DesignOp(IRDLOperation):
                             f"{_int(self.streams)} stream(s)")
             d = _int(ph.duration)
             shift = P if ph.prefetch is not None else 0
+            # every drain reads the accumulators through their one drain port: one resource
+            res = "the accumulators' drain port" if ph.kind.data == "drain" else f"@{uname}"
             for o in _array(ph.offsets):
-                busy.setdefault(uname, []).append(((o + shift) % P, d, ph.label()))
+                busy.setdefault(res, []).append(((o + shift) % P, d, ph.label()))
         for uname, spans in busy.items():
             total = sum(d for _, d, _ in spans)
             if total > P:
-                checks.fail(f"@{uname} is busy {total} cycles per time step, more than the period {P}")
+                checks.fail(f"{uname} is busy {total} cycles per time step, more than the period {P}")
             spans.sort()
             # each item must end before the next one starts, the last one before the first
             # one of the next period
@@ -177,7 +179,7 @@ class DesignOp(IRDLOperation):
             for (s0, d0, n0), (s1, _, n1) in zip(spans, nxt):
                 if s1 < s0 + d0:
                     checks.fail(
-                        f"@{uname} runs two items in cycle {s1 % P} of the period ({n0} and {n1})"
+                        f"{uname} runs two items in cycle {s1 % P} of the period ({n0} and {n1})"
                     )
 
 

@@ -1,0 +1,113 @@
+"""docs/numerics.md in hardware: rounding, overflow, requantize and exact constant products.
+
+Each function builds combinational logic with `ModuleBuilder` and returns
+the result and, where the contract counts events, a one-bit flag that is
+high when the value was out of range (saturated or wrapped).  Section
+numbers refer to docs/numerics.md.
+"""
+
+from __future__ import annotations
+
+from ernn_ir.lowering.verilog.rtl import ModuleBuilder, Sig
+from ernn_ir.numerics import FixedFormat
+
+HALF_UP = "half_up"
+CONVERGENT = "convergent"
+SATURATE = "saturate"
+WRAP = "wrap"
+
+
+def shift_round(m: ModuleBuilder, v: Sig, s: int, mode: str, name: str) -> Sig:
+    """Section 2: v / 2^s rounded to an integer (s > 0); exact v * 2^-s for s <= 0."""
+    if s <= 0:
+        return m.shl(v, -s, name)
+    v = m.sext(v, max(v.width, s + 1))
+    q = m.sra(v, s)  # floor(v / 2^s)
+    if mode == HALF_UP:
+        up = m.extract(v, s - 1, 1)
+        return m.add(q, m.zext(up, 2), q.width + 1, name)
+    # convergent: ties to even
+    r = m.extract(v, 0, s)
+    half = m.const(1 << (s - 1), s + 1)
+    r1 = m.zext(r, s + 1)
+    gt = m.icmp("ugt", r1, half, signed_ext=False)
+    tie = m.icmp("eq", r1, half, signed_ext=False)
+    odd = m.extract(q, 0, 1)
+    up = m.or_(gt, m.and_(tie, odd))
+    return m.add(q, m.zext(up, 2), q.width + 1, name)
+
+
+def overflow(m: ModuleBuilder, r: Sig, width: int, mode: str, name: str) -> tuple[Sig, Sig | None]:
+    """Section 3: fit r into `width` bits; the flag is high when r was outside the range."""
+    if r.width <= width:
+        return m.sext(r, width, name), None
+    top = m.extract(r, width - 1, r.width - width + 1)
+    all1 = m.eq_const(top, -1)
+    all0 = m.eq_const(top, 0)
+    ok = m.or_(all0, all1)
+    flag = m.not_(ok)
+    low = m.extract(r, 0, width)
+    if mode == WRAP:
+        return m.named(low, name) if not low.value.name_hint else low, flag
+    neg = m.extract(r, r.width - 1, 1)
+    sat = m.mux(neg, m.const(-(1 << (width - 1)), width), m.const((1 << (width - 1)) - 1, width))
+    return m.mux(ok, low, sat, name), flag
+
+
+def requantize(m: ModuleBuilder, v: Sig, f_in: int, fmt: FixedFormat, rounding: str, ovf: str,
+               name: str) -> tuple[Sig, Sig | None]:
+    """Section 4: raw v at frac f_in to fixed<W, F>: one rounding, one overflow."""
+    s = f_in - fmt.frac
+    r = shift_round(m, v, s, rounding, f"{name}_rnd") if s > 0 else m.shl(v, -s)
+    if s >= 64:
+        r = m.const(0, 1)
+    return overflow(m, r, fmt.width, ovf, name)
+
+
+def csd(c: int) -> list[tuple[int, int]]:
+    """Canonical signed digits of c: [(sign, shift)], fewest non-zero digits."""
+    out = []
+    k = 0
+    while c:
+        if c & 1:
+            d = 2 - (c & 3)  # +1 or -1
+            out.append((d, k))
+            c -= d
+        c >>= 1
+        k += 1
+    return out
+
+
+def mul_const(m: ModuleBuilder, x: Sig, c: int, name: str) -> Sig:
+    """x * c exactly, as a shift-add network (no multiplier: c is a compile-time twiddle)."""
+    width = x.width + max(1, abs(c).bit_length()) + 1
+    if c == 0:
+        return m.const(0, width, name)
+    terms = []
+    for d, k in csd(c):
+        t = m.shl(m.sext(x, x.width), k)
+        terms.append((d, t))
+    acc = None
+    for d, t in terms:
+        if acc is None:
+            acc = m.sext(t, width) if d > 0 else m.neg(t, width)
+        else:
+            acc = m.add(acc, t, width) if d > 0 else m.sub(acc, t, width)
+    assert acc is not None
+    return m.named(acc, name)
+
+
+def popcount(m: ModuleBuilder, flags: list[Sig], name: str) -> Sig:
+    """How many of the one-bit flags are high (an adder tree)."""
+    if not flags:
+        return m.const(0, 1, name)
+    vals = [m.zext(f, 2) for f in flags]
+    while len(vals) > 1:
+        nxt = []
+        for i in range(0, len(vals) - 1, 2):
+            w = max(vals[i].width, vals[i + 1].width) + 1
+            nxt.append(m.add(m.zext(vals[i], w), m.zext(vals[i + 1], w), w))
+        if len(vals) % 2:
+            nxt.append(vals[-1])
+        vals = nxt
+    return m.named(vals[0], name)
