@@ -244,7 +244,8 @@ class _ModuleEmitter:
             vals = list(op.inputs)
             w = _width(vals[0])
             rng = f" [{w - 1}:0]" if w > 1 else ""
-            self.decls.append(f"  logic{rng} {n} [0:{len(vals) - 1}];")
+            # a net array: continuous assignments to its words are accepted by every tool
+            self.decls.append(f"  wire{rng} {n} [0:{len(vals) - 1}];")
             for i, v in enumerate(reversed(vals)):
                 b.append(f"  assign {n}[{i}] = {self.ref(v)};")
             self.used[op.result] = set(range(1))
@@ -293,7 +294,7 @@ class _ModuleEmitter:
             b.append(f"  always_ff @(posedge {self.clock}) if ({en}) {mem}[{self.ref(op.address)}] <= {self.ref(op.data)};")
             return
         if isinstance(op, hw.InstanceOp):
-            target = op.module_name.data  # type: ignore[attr-defined]
+            target = op.module_name.root_reference.data  # type: ignore[attr-defined]
             conns = []
             for pn, v in zip(op.arg_names.data, op.inputs):
                 conns.append(f"    .{pn.data}({self.ref(v)})")

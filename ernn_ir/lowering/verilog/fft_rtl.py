@@ -139,7 +139,6 @@ def rfft_engine(name: str, b: int, in_fmt: FixedFormat, fmt: FixedFormat, tw: Fi
                       f"{rnd}, {ovf}; one block per cycle, latency {units.fft_latency(b, False)} cycles "
                       "(docs/numerics.md section 8)")
     x = m.input("x", b * in_fmt.width)
-    vin = m.input("in_valid", 1)
     cw = event_width(b)
     xs = _split(m, x, b, in_fmt.width, "x")
     fl = _Flags()
@@ -155,13 +154,10 @@ def rfft_engine(name: str, b: int, in_fmt: FixedFormat, fmt: FixedFormat, tw: Fi
     zero = m.const(0, fmt.width)
     a0 = [(m.reg(q[int(rev[i])], f"in{i}_re"), zero) for i in range(b)]
     count = m.reg(m.zext(popcount(m, fl.flags, "in_ev"), cw), "in_cnt")
-    v = m.reg(vin, "v0")
     a, count = _stages(m, a0, b, fmt, tw, rnd, ovf, False, count, cw)
-    vv = m.delay(v, units.fft_latency(b, False) - 2, "v")
     slots = spectrum_slots(b)
     y = [a[k][c] for k, c in slots]
     m.output("y", _join(m, y, "y"))
-    m.output("out_valid", vv)
     m.output("events", count)
     return m.finish()
 
@@ -174,7 +170,6 @@ def irfft_engine(name: str, b: int, in_fmt: FixedFormat, fmt: FixedFormat, tw: F
                       f"{rnd}, {ovf}; one block per cycle, latency {units.fft_latency(b, True)} cycles "
                       "(docs/numerics.md section 8)")
     x = m.input("x", b * in_fmt.width)
-    vin = m.input("in_valid", 1)
     cw = event_width(b)
     vals = _split(m, x, b, in_fmt.width, "x")
     K = b // 2 + 1
@@ -195,10 +190,7 @@ def irfft_engine(name: str, b: int, in_fmt: FixedFormat, fmt: FixedFormat, tw: F
     rev = bit_reverse_indices(b)
     a0 = [(m.reg(full[int(rev[i])][0], f"in{i}_re"), m.reg(full[int(rev[i])][1], f"in{i}_im")) for i in range(b)]
     count = m.reg(m.zext(popcount(m, fl.flags, "in_ev"), cw), "in_cnt")
-    v = m.reg(vin, "v0")
     a, count = _stages(m, a0, b, fmt, tw, rnd, ovf, True, count, cw)
-    vv = m.delay(v, units.fft_latency(b, True) - 2, "v")
     m.output("y", _join(m, [a[i][0] for i in range(b)], "y"))
-    m.output("out_valid", vv)
     m.output("events", count)
     return m.finish()

@@ -43,7 +43,7 @@ class Sig:
 class ModuleBuilder:
     """Builds one hw.module; `finish()` returns it."""
 
-    def __init__(self, name: str, doc: str = "", clocked: bool = True):
+    def __init__(self, name: str, doc: str = "", clocked: bool = True, enable_port: bool = True):
         self.name = name
         self.doc = doc
         self.block = Block()
@@ -54,7 +54,8 @@ class ModuleBuilder:
         self.en: Sig | None = None
         if clocked:
             self.clk = self.input("clk", CLOCK)
-            self.en = self.input("en", 1)
+            # the top makes its enable itself (the stall logic) and sets `en` once it exists
+            self.en = self.input("en", 1) if enable_port else self.const(1, 1, "always")
 
     # ---- naming -------------------------------------------------------------------------
     def _unique(self, name: str) -> str:
@@ -219,9 +220,29 @@ class ModuleBuilder:
             rv = (rst.value, self.const(reset, d.width).value)
         return self._op(CompRegCeOp(d.value, self.clk.value, ce.value, rv), name)
 
-    def delay(self, d: Sig, n: int, name: str) -> Sig:
+    def reg_loop(self, width: int, name: str, reset: int | None = None, rst: Sig | None = None,
+                 en: Sig | None = None) -> Sig:
+        """A register whose input is given later with `connect` (state that feeds back into itself)."""
+        placeholder = self.const(0, width)
+        return self.reg(placeholder, name, reset=reset, en=en, rst=rst)
+
+    def connect(self, r: Sig, d: Sig) -> None:
+        op = r.value.owner
+        assert isinstance(op, CompRegCeOp)
+        if d.width != r.width:
+            d = self.sext(d, r.width)
+        old = op.input
+        ops = list(op.operands)
+        ops[0] = d.value
+        op.operands = ops
+        if isinstance(old.owner, hw.ConstantOp) and not old.uses:
+            old.owner.detach()
+            old.owner.erase()
+
+    def delay(self, d: Sig, n: int, name: str, rst: Sig | None = None) -> Sig:
+        """d, n cycles later; with `rst`, the stages reset to zero (valid bits must)."""
         for k in range(n):
-            d = self.reg(d, f"{name}_d{k + 1}")
+            d = self.reg(d, f"{name}_d{k + 1}", reset=0 if rst is not None else None, rst=rst)
         return d
 
     def memory(self, name: str, depth: int, width: int, read_latency: int, init: str | None = None) -> Sig:

@@ -1,0 +1,151 @@
+"""Element-wise lanes: one stage's expression DAG for one element per cycle, pipelined and delay-balanced.
+
+A lane takes one element of every term of the stage (IRFFT outputs, states,
+constants, values of earlier stages) and gives one element of every stage
+output `depth` cycles later.  Operators (docs/numerics.md sections 5 and 9):
+
+- add / sub: operands aligned exactly to the larger fraction, one
+  requantize (1 cycle);
+- mul: exact product (1 cycle), one requantize (1 cycle);
+- requantize (1 cycle);
+- pwl: clamp and segment index (1), slope * x + intercept exactly (1), one
+  requantize (1).
+
+The depths are the ones `units.ew_op_latency` states; the lane counts the
+overflow events of its requantizes.
+"""
+
+from __future__ import annotations
+
+from ernn_ir.dialects.ernn import AddOp, MulOp, PwlOp, RequantizeOp, SigmoidOp, SubOp, TanhOp
+from ernn_ir.dialects.ernn.checks import dense_to_numpy
+from ernn_ir.hardware import units
+from ernn_ir.hardware.stepgraph import EwNode, EwStage, Term, fmt_of
+from ernn_ir.lowering.reference.values import modes
+from ernn_ir.lowering.verilog.fixed_rtl import popcount, requantize
+from ernn_ir.lowering.verilog.rtl import ModuleBuilder, Sig
+from ernn_ir.numerics import FixedFormat
+
+
+class UnsupportedError(Exception):
+    pass
+
+
+def term_name(t: Term) -> str:
+    return f"{t.kind}{t.index}_at{t.offset}"
+
+
+def ew_lane(name: str, st: EwStage, term_formats: dict[Term, FixedFormat]) -> tuple[object, int]:
+    """The lane module of stage `st` and its operator depth."""
+    m = ModuleBuilder(name, f"element-wise lane of stage {st.index} (matvec depth {st.depth}): "
+                      f"{len(st.nodes())} operators, one element per cycle")
+    inputs: dict[Term, Sig] = {}
+    for t in st.terms():
+        inputs[t] = m.input(term_name(t), term_formats[t].width)
+    ready: dict[tuple[int, int], tuple[Sig, int, FixedFormat]] = {}
+    flags_at: list[tuple[Sig, int]] = []
+
+    def value(e) -> tuple[Sig, int, FixedFormat]:
+        if isinstance(e, Term):
+            return inputs[e], 0, term_formats[e]
+        return ready[(id(e.op), e.offset)]
+
+    def align(s: Sig, t: int, to: int, nm: str) -> Sig:
+        return m.delay(s, to - t, nm) if to > t else s
+
+    for n in st.nodes():
+        op = n.op
+        rnd, ovf = modes(op)
+        out_fmt = fmt_of(op.results[0].type)
+        ins = [value(o) for o in n.operands]
+        t0 = max((t for _, t, _ in ins), default=0)
+        nm = f"{op.results[0].name_hint or op.name.split('.')[-1]}_{n.offset}"
+        vals = [align(s, t, t0, f"{nm}_in{i}") for i, (s, t, _) in enumerate(ins)]
+        fmts = [f for _, _, f in ins]
+        lat = units.ew_op_latency(op)
+        if isinstance(op, AddOp | SubOp):
+            fm = max(fmts[0].frac, fmts[1].frac)
+            a = m.shl(vals[0], fm - fmts[0].frac)
+            c = m.shl(vals[1], fm - fmts[1].frac)
+            w = max(a.width, c.width) + 1
+            s = m.add(a, c, w) if isinstance(op, AddOp) else m.sub(a, c, w)
+            q, f = requantize(m, s, fm, out_fmt, rnd, ovf, nm)
+            res = m.reg(q, nm)
+            if f is not None:
+                flags_at.append((f, t0))
+        elif isinstance(op, MulOp):
+            p = m.reg(m.mul(vals[0], vals[1]), f"{nm}_prod")
+            q, f = requantize(m, p, fmts[0].frac + fmts[1].frac, out_fmt, rnd, ovf, nm)
+            res = m.reg(q, nm)
+            if f is not None:
+                flags_at.append((f, t0 + 1))
+        elif isinstance(op, RequantizeOp):
+            q, f = requantize(m, vals[0], fmts[0].frac, out_fmt, rnd, ovf, nm)
+            res = m.reg(q, nm)
+            if f is not None:
+                flags_at.append((f, t0))
+        elif isinstance(op, PwlOp):
+            res, f, ft = _pwl(m, op, vals[0], fmts[0], out_fmt, rnd, ovf, nm, t0)
+            if f is not None:
+                flags_at.append((f, ft))
+        elif isinstance(op, SigmoidOp | TanhOp):
+            raise UnsupportedError(
+                f"'{op.name}' on fixed point needs a table of every input (2^{fmts[0].width} entries); "
+                "approximate it with ernn-approximate-activations (ernn-pipeline does by default)"
+            )
+        else:
+            raise UnsupportedError(f"no element-wise operator for '{op.name}'")
+        ready[(id(op), n.offset)] = (res, t0 + lat, out_fmt)
+    depth = max((value(e)[1] for e in st.exprs), default=0)
+    for j, e in enumerate(st.exprs):
+        s, t, _ = value(e)
+        m.output(f"out{j}", align(s, t, depth, f"out{j}"))
+    # events: each flag is counted when its operator's result is written; delay counts to the end
+    cw = max(1, len(flags_at)).bit_length() + 1
+    by_t: dict[int, list[Sig]] = {}
+    for f, t in flags_at:
+        by_t.setdefault(t, []).append(f)
+    total = None
+    for t in sorted(by_t):
+        c = m.delay(m.reg(m.zext(popcount(m, by_t[t], f"ev_t{t}"), cw), f"ev_t{t}_r"), depth - t - 1, f"ev_t{t}")
+        total = c if total is None else m.extract(m.add(m.zext(total, cw + 1), m.zext(c, cw + 1), cw + 1), 0, cw)
+    m.output("events", total if total is not None else m.const(0, cw))
+    return m.finish(), depth
+
+
+def _pwl(m: ModuleBuilder, op: PwlOp, x: Sig, fin: FixedFormat, out_fmt: FixedFormat, rnd: str, ovf: str,
+         nm: str, t0: int) -> tuple[Sig, Sig | None, int]:
+    slopes = [int(v) for v in dense_to_numpy(op.slopes).reshape(-1)]
+    inters = [int(v) for v in dense_to_numpy(op.intercepts).reshape(-1)]
+    assert op.coeff is not None
+    fc = FixedFormat(op.coeff.width.data, op.coeff.frac.data)
+    n = len(slopes)
+    fi = fin.frac
+    sh = op.log2_step.value.data + fi
+    x_min = int(round(op.x_min.value.data * 2.0**fi))
+    top = x_min + n * (1 << sh) - 1
+    w = max(x.width, x_min.bit_length() + 1, top.bit_length() + 1, abs(x_min).bit_length() + 1) + 1
+    xe = m.sext(x, w)
+    lo_c, hi_c = m.const(x_min, w), m.const(top, w)
+    below = m.icmp("slt", xe, lo_c)
+    above = m.icmp("sgt", xe, hi_c)
+    xc = m.mux(below, lo_c, m.mux(above, hi_c, xe))
+    off = m.sub(xc, lo_c, w + 1)
+    ib = max(1, (n - 1).bit_length())
+    idx = m.extract(m.sra(off, sh), 0, ib) if sh < off.width else m.const(0, ib)
+    # the clamped input needs no more bits than the table's range
+    xw = max(2, max(abs(x_min), abs(top)).bit_length() + 1)
+    xc_r = m.reg(m.sext(xc, xw), f"{nm}_xc")
+    idx_r = m.reg(idx, f"{nm}_seg")
+    sl = m.select(idx_r, [m.const(v, fc.width) for v in slopes], f"{nm}_slope")
+    ic = m.select(idx_r, [m.const(v, fc.width) for v in inters], f"{nm}_intercept")
+    prod = m.mul(sl, xc_r)
+    if fi >= 0:
+        acc = m.add(prod, m.shl(ic, fi))
+        frac = fc.frac + fi
+    else:
+        acc = m.add(m.shl(prod, -fi), ic)
+        frac = fc.frac
+    acc_r = m.reg(acc, f"{nm}_acc")
+    q, f = requantize(m, acc_r, frac, out_fmt, rnd, ovf, nm)
+    return m.reg(q, nm), f, t0 + 2

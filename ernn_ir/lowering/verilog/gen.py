@@ -1,0 +1,932 @@
+"""From a tiled design to hw/comb/seq modules: every unit, buffer and sequencer, and the top.
+
+`generate(view)` returns an `RtlDesign`: the hw.modules (one per kind of
+unit), the ROM images ($readmemh files) and the facts a testbench needs
+(ports, widths, cycle count of a sequence).  The timing of every path is the
+one the schedule assumed (ernn_ir/hardware/units.py); docs/hardware.md
+describes the microarchitecture and the streaming interface.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from xdsl.dialects import hw
+
+from ernn_ir.hardware import units
+from ernn_ir.hardware.design_view import DesignView
+from ernn_ir.hardware.resources import acc_width
+from ernn_ir.hardware.rom_layout import word_of_block
+from ernn_ir.hardware.schedule import MAC, DRAIN, ew_unit, rfftx_unit
+from ernn_ir.hardware.stepgraph import Term, fmt_of
+from ernn_ir.lowering.reference.values import modes
+from ernn_ir.lowering.verilog.ew_rtl import ew_lane, term_name
+from ernn_ir.lowering.verilog.fft_rtl import event_width, irfft_engine, rfft_engine
+from ernn_ir.lowering.verilog.mac_rtl import drain_unit, mac_array, mac_lane, tree_levels
+from ernn_ir.lowering.verilog.rtl import ModuleBuilder, Sig
+from ernn_ir.lowering.verilog.sequencer_rtl import IT_WIDTH, SeqField, SeqItem, bits, sequencer
+from ernn_ir.numerics import FixedFormat, rfft_fixed
+
+
+class GenerationError(Exception):
+    pass
+
+
+EVENT_WIDTH = 32
+
+
+@dataclass
+class RtlDesign:
+    name: str
+    modules: list = field(default_factory=list)
+    memfiles: dict[str, str] = field(default_factory=dict)
+    """file name -> $readmemh text (one word per line, ending with a newline)."""
+    top: str = ""
+    block: int = 0
+    in_width: int = 0
+    out_width: int = 0
+    in_blocks: int = 0
+    out_blocks: int = 0
+    streams: int = 1
+    period: int = 0
+    in_format: FixedFormat | None = None
+    out_format: FixedFormat | None = None
+    in_valid: int = 0
+    """Samples of an input frame (the rest of its last block is zero padding)."""
+    out_len: int = 0
+    cycles_per_sequence_base: int = 0
+    """sequence cycles = (steps - 1) * period + this."""
+
+
+def _hexfile(words: list[int], width: int) -> str:
+    nd = max(1, (width + 3) // 4)
+    mask = (1 << width) - 1
+    return "".join(f"{w & mask:0{nd}x}\n" for w in words)
+
+
+def _pack(vals, w: int) -> int:
+    word = 0
+    for i, v in enumerate(vals):
+        word |= (int(v) & ((1 << w) - 1)) << (i * w)
+    return word
+
+
+def _tw(op):
+    t = op.twiddle_format
+    return FixedFormat(t.width.data, t.frac.data)
+
+
+def generate(view: DesignView, prefix: str | None = None) -> RtlDesign:
+    return _Gen(view, prefix or view.design.sym_name.data).run()
+
+
+class _Gen:
+    def __init__(self, view: DesignView, prefix: str):
+        self.v = view
+        self.g = view.graph
+        self.s = view.schedule
+        self.cfg = view.config
+        self.P = self.s.period
+        self.pre = prefix
+        self.out = RtlDesign(prefix)
+        self.mods: dict[str, object] = {}
+
+    def mod(self, m) -> object:
+        self.out.modules.append(m)
+        return m
+
+    def name(self, n: str) -> str:
+        return f"{self.pre}_{n}"
+
+    # ------------------------------------------------------------------------- checks
+    def check(self) -> None:
+        g = self.g
+        if len(g.inputs) != 1:
+            raise GenerationError("the Verilog backend streams one input sequence; this loop has "
+                                  f"{len(g.inputs)}")
+        if len(g.outputs) != 1:
+            raise GenerationError(f"the Verilog backend streams one step output; this loop has {len(g.outputs)}")
+        for sp in g.spectra:
+            if sp.source.kind == "input" and self.cfg.rfft_engines[sp.index] != 1:
+                raise GenerationError("input spectra use one rFFT engine in the Verilog backend")
+        for st in g.stages:
+            for t in st.terms():
+                if t.kind == "input":
+                    raise GenerationError("an element-wise operand read straight from the input frame is not "
+                                          "supported by the Verilog backend")
+        if len({m.weight_format.width for m in g.macs}) != 1 or len({m.input_format for m in g.macs}) != 1:
+            raise GenerationError("every matvec of a design must share one weight and one input spectrum format")
+
+    def run(self) -> RtlDesign:
+        self.check()
+        g, cfg, s = self.g, self.cfg, self.s
+        b = g.block
+        self.b = b
+        self.S = cfg.streams
+        self.copies = {k: v for k, v in self.v.copies.items()}
+        self.wfmt = g.macs[0].weight_format
+        self.xfmt = g.macs[0].input_format
+        self.acc_w = max(acc_width(g, k) for k in range(len(g.macs)))
+        self.build_units()
+        self.build_sequencers()
+        self.build_top()
+        o = self.out
+        o.block = b
+        o.streams = self.S
+        o.period = self.P
+        inp = g.inputs[0]
+        o.in_format = inp.format
+        o.in_width = inp.format.width
+        o.in_blocks = math.ceil(inp.length / b)
+        o.in_valid = inp.length
+        so = g.outputs[0]
+        o.out_format = so.format
+        o.out_width = so.format.width
+        o.out_blocks = so.length // b
+        o.out_len = so.length
+        o.cycles_per_sequence_base = s.output_done - s.first_cycle
+        return o
+
+    # ------------------------------------------------------------------------- units
+    def build_units(self) -> None:
+        g, cfg, b = self.g, self.cfg, self.b
+        self.rfft_mods = {}
+        for sp in g.spectra:
+            rnd, ovf = modes(sp.op)
+            valid = None
+            if sp.valid < sp.blocks * b:
+                valid = None  # padding is applied per block when the frame is read
+            self.rfft_mods[sp.index] = self.mod(
+                rfft_engine(self.name(f"rfft{sp.index}"), b, sp.in_format, sp.out_format, _tw(sp.op), rnd, ovf, valid))
+        self.irfft_mods = {}
+        self.drain_mods = {}
+        for k, mac in enumerate(g.macs):
+            rnd, ovf = modes(mac.irfft)
+            self.irfft_mods[k] = self.mod(
+                irfft_engine(self.name(f"irfft{k}"), b, mac.result_format, mac.out_format, _tw(mac.irfft), rnd, ovf))
+            mrnd, movf = modes(mac.op)
+            self.drain_mods[k] = self.mod(drain_unit(
+                self.name(f"drain{k}"), b, cfg.row_lanes, cfg.irfft_engines[k], self.acc_w,
+                mac.weight_format.frac + mac.input_format.frac, mac.result_format, mrnd, movf))
+        self.lane_mod = self.mod(mac_lane(self.name("mac_lane"), b, self.wfmt.width, self.xfmt.width, cfg.cmul))
+        # accumulator memory: every matvec's row groups, per stream, per copy
+        self.acc_groups = [s for s in self.s.groups]
+        self.acc_region = [sum(self.acc_groups[:k]) * self.S for k in range(len(g.macs))]
+        self.acc_local = sum(self.acc_groups) * self.S
+        self.acc_copies = max(self.copies.get(f"acc{k}", 1) for k in range(len(g.macs)))
+        self.acc_depth = self.acc_local * self.acc_copies
+        self.array_mod = self.mod(mac_array(self.name("mac_array"), self.lane_mod, b, cfg.row_lanes, cfg.col_lanes,
+                                            self.wfmt.width, self.xfmt.width, self.acc_w, self.acc_depth))
+        self.ew_mods = {}
+        self.ew_depth = {}
+        for st in g.stages:
+            fmts = {t: self.term_format(t) for t in st.terms()}
+            mod, depth = ew_lane(self.name(f"ew{st.index}_lane"), st, fmts)
+            want = self.s.ew_latency[st.index] - units.EW_READ_LATENCY - 1
+            if depth != want:
+                raise GenerationError(f"stage {st.index}: lane depth {depth} != scheduled {want}")
+            self.ew_mods[st.index] = self.mod(mod)
+            self.ew_depth[st.index] = depth
+
+    def term_format(self, t: Term) -> FixedFormat:
+        g = self.g
+        if t.kind == "irfft":
+            return g.macs[t.index].out_format
+        if t.kind == "carry":
+            return g.carries[t.index].format
+        if t.kind == "const":
+            return g.constant_formats[t.index]
+        if t.kind == "stage":
+            st, o = g.stage_values[t.index]
+            return fmt_of(g.stages[st].outputs[o].type)
+        return g.inputs[t.index].format
+
+    # ------------------------------------------------------------------------- sequencer tables
+    def shift_of(self, it) -> int:
+        """Item of step t runs in period t + floor(offset / P): the step is p - shift."""
+        return math.floor(it.offset / self.P)
+
+    def tau_of(self, it) -> int:
+        return it.offset % self.P
+
+    def build_sequencers(self) -> None:
+        g, s, cfg, b = self.g, self.s, self.cfg, self.b
+        P, S = self.P, self.S
+        self.seq_mods = {}
+        # MAC
+        self.xbuf_ids: dict[tuple[int, int], int] = {}  # (mac, part) -> id
+        for k, infos in enumerate(s.parts):
+            for pi in infos:
+                self.xbuf_ids[(k, pi.part)] = len(self.xbuf_ids)
+        self.nxb = len(self.xbuf_ids)
+        items = []
+        wbase = 0
+        self.rom_base = []
+        for k in range(len(g.macs)):
+            self.rom_base.append(wbase)
+            wbase += s.groups[k] * sum(pi.chunks for pi in s.parts[k])
+        self.rom_depth = wbase
+        self.part_rom_base = {}
+        for k, infos in enumerate(s.parts):
+            acc = 0
+            for pi in infos:
+                self.part_rom_base[(k, pi.part)] = self.rom_base[k] + acc
+                acc += s.groups[k] * pi.chunks
+        for i in s.orders[MAC]:
+            it = s.items[i]
+            k, pnum = it.mac, it.part
+            pi = s.parts[k][pnum]
+            base = self.part_rom_base[(k, pnum)]
+            xs = it.stream * pi.chunks
+            ab = self.acc_region[k] + it.stream * s.groups[k]
+            if it.kind == "row":
+                f = {"w": base + it.index * pi.chunks, "w_step": 1, "x": xs, "x_step": 1, "xc": 0, "xc_step": 1,
+                     "acc": ab + it.index, "acc_step": 0}
+            else:
+                f = {"w": base + it.index, "w_step": pi.chunks, "x": xs + it.index, "x_step": 0, "xc": it.index,
+                     "xc_step": 0, "acc": ab, "acc_step": 1}
+            f.update({"xbuf": self.xbuf_ids[(k, pnum)], "first": 1 if it.first else 0,
+                      "row": 1 if it.kind == "row" else 0,
+                      "carry": 1 if g.spectra[pi.spectrum].source.kind == "carry" else 0})
+            items.append(SeqItem(self.tau_of(it), it.dur, self.shift_of(it), f))
+        self.wa = bits(self.rom_depth)
+        self.xa = bits(max(pi.chunks for infos in s.parts for pi in infos) * S)
+        self.aa = bits(self.acc_local)
+        self.seq_mods[MAC] = self.mod(sequencer(
+            self.name("seq_mac"), P, items,
+            [SeqField("w", self.wa, True), SeqField("x", self.xa, True), SeqField("xc", self.xa, True),
+             SeqField("acc", self.aa, True),
+             SeqField("xbuf", bits(self.nxb)), SeqField("first", 1), SeqField("row", 1), SeqField("carry", 1)],
+            "sequencer of the MAC array: one instruction per cycle of each scheduled sweep"))
+        # drain
+        items = []
+        for i in s.orders.get(DRAIN, []):
+            it = s.items[i]
+            k = it.mac
+            f = {"mac": k, "acc": self.acc_region[k] + it.stream * s.groups[k] + it.index, "group": it.index,
+                 "stream": it.stream}
+            items.append(SeqItem(self.tau_of(it), it.dur, self.shift_of(it), f))
+        self.seq_mods[DRAIN] = self.mod(sequencer(
+            self.name("seq_drain"), P, items,
+            [SeqField("mac", bits(len(g.macs))), SeqField("acc", self.aa), SeqField("group", bits(max(s.groups))),
+             SeqField("stream", bits(S))],
+            "sequencer of the drains: row group by row group into the IRFFT engines"))
+        # element-wise stages
+        for st in g.stages:
+            u_name = ew_unit(st.index)
+            items = []
+            for i in s.orders.get(u_name, []):
+                it = s.items[i]
+                f = {"u": it.index, "stream": it.stream}
+                for n, t in enumerate(st.terms()):
+                    if t.kind == "irfft":
+                        f[f"bank{n}"] = self.drain_bank(t.index, t.offset // b + it.index)
+                items.append(SeqItem(self.tau_of(it), it.dur, self.shift_of(it), f))
+            nblk = st.length // b
+            flds = [SeqField("u", bits(nblk)), SeqField("stream", bits(S))]
+            for n, t in enumerate(st.terms()):
+                if t.kind == "irfft":
+                    flds.append(SeqField(f"bank{n}", bits(cfg.irfft_engines[t.index])))
+            self.seq_mods[u_name] = self.mod(sequencer(
+                self.name(f"seq_ew{st.index}"), P, items, flds,
+                f"sequencer of element-wise stage {st.index}: unit block by unit block"))
+        # input rFFTs
+        for sp in g.spectra:
+            if sp.source.kind != "input":
+                continue
+            u_name = rfftx_unit(sp.index)
+            items = []
+            for i in s.orders.get(u_name, []):
+                it = s.items[i]
+                items.append(SeqItem(self.tau_of(it), it.dur, self.shift_of(it), {"stream": it.stream}))
+            self.seq_mods[u_name] = self.mod(sequencer(
+                self.name(f"seq_rfft{sp.index}"), P, items, [SeqField("stream", bits(S))],
+                f"sequencer of the input rFFT {sp.index}: the blocks of one frame"))
+
+    def drain_bank(self, k: int, row: int) -> int:
+        """The IRFFT engine (hence vector-buffer bank) that drains `row` of matvec k."""
+        pos = self.s.row_orders[k].index(row)
+        lane = pos % self.cfg.row_lanes
+        return lane % self.cfg.irfft_engines[k]
+
+    # ------------------------------------------------------------------------- top
+    def build_top(self) -> None:
+        g, s, cfg, b = self.g, self.s, self.cfg, self.b
+        P, S = self.P, self.S
+        R, Cc = cfg.row_lanes, cfg.col_lanes
+        top = ModuleBuilder(self.name("top"), (
+            f"ernn-ir accelerator {self.pre}: {len(g.macs)} matvec(s), b = {b}, MAC array {R} x {Cc} lanes, "
+            f"{S} stream(s), period {P} cycles.\n"
+            "Streaming interface (docs/hardware.md): pulse start with steps = T; send T x streams frames, "
+            "step-major, each frame as its blocks (block j carries samples j*b .. j*b+b-1, sample i at bits "
+            "[i*W +: W]); outputs come out as blocks tagged with their step, stream and block index."),
+            enable_port=False)
+        self.top = top
+        m = top
+        rst = m.input("rst", 1)
+        start = m.input("start", 1)
+        steps_in = m.input("steps", IT_WIDTH)
+        inp = g.inputs[0]
+        qin = math.ceil(inp.length / b)
+        in_data = m.input("in_data", b * inp.format.width)
+        in_valid = m.input("in_valid", 1)
+        out_ready = m.input("out_ready", 1)
+
+        # ---- controller
+        kshift_x = None
+        for sp in g.spectra:
+            if sp.source.kind == "input":
+                for i in s.orders.get(rfftx_unit(sp.index), []):
+                    kshift_x = math.floor(s.items[i].offset / P)
+        p_first = math.floor(s.first_cycle / P)
+        total_base = s.output_done - s.first_cycle
+        cw = bits(P)
+        busy = m.reg_loop(1, "busy", reset=0, rst=rst)
+        cnt = m.reg_loop(cw, "cnt", reset=P - 1, rst=rst)
+        p = m.reg_loop(IT_WIDTH, "p", reset=0, rst=rst)
+        steps = m.reg_loop(IT_WIDTH, "steps_r", reset=0, rst=rst)
+        cycles = m.reg_loop(IT_WIDTH, "cycles", reset=0, rst=rst)
+        total = m.reg_loop(IT_WIDTH, "total", reset=0, rst=rst)
+        # frames: received (complete steps) and the stall rule
+        frames_in = m.reg_loop(IT_WIDTH, "frames_in", reset=0, rst=rst)
+        at_start = m.eq_const(cnt, 0)
+        if kshift_x is not None:
+            need = m.sub(p, m.const(kshift_x, IT_WIDTH), IT_WIDTH, "frame_needed")
+            have = m.icmp("slt", need, frames_in)
+            beyond = m.or_(m.icmp("sge", need, steps), m.icmp("slt", need, m.const(0, IT_WIDTH)))
+            frame_ok = m.or_(have, beyond, name="frame_ok")
+        else:
+            frame_ok = m.const(1, 1)
+        fifo_depth = 1 << max(1, (2 * S * (g.outputs[0].length // b) - 1).bit_length())
+        fcount = m.reg_loop(bits(fifo_depth + 1) + 1, "fifo_count", reset=0, rst=rst)
+        room = m.icmp("ule", fcount, m.const(fifo_depth - S * (g.outputs[0].length // b), fcount.width),
+                      signed_ext=False)
+        stall = m.and_(busy, at_start, m.not_(m.and_(frame_ok, room)), name="stall")
+        en = m.not_(stall, "en")
+        self.en = en
+        m.en = en  # every datapath register and unit below stalls with the design
+        adv = m.and_(busy, en, name="advance")
+        wrap = m.eq_const(cnt, P - 1)
+        cnt_inc = m.extract(m.add(m.zext(cnt, cw + 1), m.const(1, cw + 1), cw + 1), 0, cw)
+        m.connect(cnt, m.mux(start, m.const(P - 1, cw), m.mux(adv, m.mux(wrap, m.const(0, cw), cnt_inc), cnt)))
+        p_inc = m.add(p, m.const(1, IT_WIDTH), IT_WIDTH)
+        m.connect(p, m.mux(start, m.const(p_first - 1, IT_WIDTH), m.mux(m.and_(adv, wrap), p_inc, p)))
+        m.connect(steps, m.mux(start, steps_in, steps))
+        # a job: one warm-up cycle (the last cycle of period p_first - 1), then (T-1) P + base cycles
+        tp = m.extract(self.mul_by_const(m, m.sub(steps_in, m.const(1, IT_WIDTH), IT_WIDTH), P), 0, IT_WIDTH)
+        m.connect(total, m.mux(start, m.add(tp, m.const(total_base, IT_WIDTH), IT_WIDTH), total))
+        warm = m.reg_loop(1, "warmup", reset=0, rst=rst)
+        m.connect(warm, m.mux(start, m.const(1, 1), m.mux(adv, m.const(0, 1), warm)))
+        counting = m.and_(adv, m.not_(warm), name="counting")
+        cyc_inc = m.add(cycles, m.const(1, IT_WIDTH), IT_WIDTH)
+        m.connect(cycles, m.mux(start, m.const(0, IT_WIDTH), m.mux(counting, cyc_inc, cycles)))
+        finishing = m.and_(counting, m.icmp("eq", cyc_inc, total, signed_ext=False), name="finishing")
+        m.connect(busy, m.mux(start, m.const(1, 1), m.mux(finishing, m.const(0, 1), busy)))
+        done = m.reg(finishing, "done_pulse", reset=0, rst=rst, en=m.const(1, 1))
+        self.p, self.cnt, self.steps, self.busy, self.rst = p, cnt, steps, busy, rst
+
+        # ---- input interface: frame buffer, two copies per stream
+        fw = b * inp.format.width
+        fdepth = 2 * S * qin
+        fmem = m.memory("frame_buf", fdepth, fw, 1)
+        always = m.const(1, 1)
+        self.always = always
+        # the host side never stalls
+        in_blk = m.reg_loop(bits(qin), "in_block", reset=0, rst=rst, en=always)
+        in_str = m.reg_loop(bits(S), "in_stream", reset=0, rst=rst, en=always)
+        if kshift_x is not None:
+            limit = m.add(m.sub(p, m.const(kshift_x, IT_WIDTH), IT_WIDTH), m.const(2, IT_WIDTH), IT_WIDTH)
+            can = m.and_(busy, m.icmp("slt", frames_in, limit), m.icmp("slt", frames_in, steps))
+        else:
+            can = m.and_(busy, m.icmp("slt", frames_in, steps))
+        in_ready = m.and_(can, m.const(1, 1), name="in_ready")
+        take = m.and_(in_ready, in_valid, name="in_take")
+        last_blk = m.eq_const(in_blk, qin - 1)
+        last_str = m.eq_const(in_str, S - 1)
+        blk_inc = m.extract(m.add(m.zext(in_blk, in_blk.width + 1), m.const(1, in_blk.width + 1)), 0, in_blk.width)
+        str_inc = m.extract(m.add(m.zext(in_str, in_str.width + 1), m.const(1, in_str.width + 1)), 0, in_str.width)
+        m.connect(in_blk, m.mux(start, m.const(0, in_blk.width),
+                                m.mux(take, m.mux(last_blk, m.const(0, in_blk.width), blk_inc), in_blk)))
+        m.connect(in_str, m.mux(start, m.const(0, in_str.width),
+                                m.mux(m.and_(take, last_blk), m.mux(last_str, m.const(0, in_str.width), str_inc), in_str)))
+        frame_done = m.and_(take, last_blk, last_str)
+        m.connect(frames_in, m.mux(start, m.const(0, IT_WIDTH),
+                                   m.mux(frame_done, m.add(frames_in, m.const(1, IT_WIDTH), IT_WIDTH), frames_in)))
+        fcopy = m.extract(frames_in, 0, 1)
+        faddr = self.addr3(m, fcopy, 2, in_str, S, in_blk, qin, bits(fdepth), "frame_waddr")
+        m.write_port(fmem, faddr, in_data, take)
+
+        # ---- units
+        self.events = []
+        seqo = {}
+        for u, mod in self.seq_mods.items():
+            seqo[u] = m.instance(mod, f"seq_{u}", {"cnt": cnt, "p": p, "steps": steps, "busy": busy, "rst": rst,
+                                                    "en": en})
+        self.seqo = seqo
+        self.build_buffers(m, seqo, fmem, qin)
+        m.output("in_ready", in_ready)
+        # output FIFO
+        self.build_output_fifo(m, fcount, fifo_depth, out_ready, start)
+        m.output("busy", busy)
+        m.output("done", done)
+        m.output("cycles", cycles)
+        ev = m.reg_loop(EVENT_WIDTH, "events", reset=0, rst=rst)
+        tot = ev
+        for n, e in enumerate(self.events):
+            e = m.named(m.zext(e, EVENT_WIDTH), f"event_term{n}") if e.value.name_hint is None else e
+            tot = m.extract(m.add(m.zext(tot, EVENT_WIDTH + 1), m.zext(e, EVENT_WIDTH + 1)), 0, EVENT_WIDTH)
+        m.connect(ev, m.mux(start, m.const(0, EVENT_WIDTH), m.mux(en, tot, ev)))
+        m.output("events", ev)
+        self.out.top = top.name
+        self.mod(top.finish())
+
+    def mul_by_const(self, m: ModuleBuilder, x: Sig, c: int) -> Sig:
+        from ernn_ir.lowering.verilog.fixed_rtl import mul_const
+
+        return mul_const(m, x, c, "steps_times_period")
+
+    def addr3(self, m: ModuleBuilder, copy: Sig, ncopy: int, stream: Sig, S: int, local: Sig, depth: int,
+              width: int, name: str) -> Sig:
+        """copy * S * depth + stream * depth + local, for constant S and depth."""
+        w = width + 2
+        total = m.zext(local, w)
+        if S > 1:
+            total = m.add(total, m.extract(self.mul_by_const_u(m, m.zext(stream, w), depth), 0, w), w)
+        if ncopy > 1:
+            total = m.add(total, m.extract(self.mul_by_const_u(m, m.zext(copy, w), S * depth), 0, w), w)
+        return m.extract(total, 0, width, name)
+
+    def mul_by_const_u(self, m: ModuleBuilder, x: Sig, c: int) -> Sig:
+        from ernn_ir.lowering.verilog.fixed_rtl import mul_const
+
+        return mul_const(m, m.zext(x, x.width + 1), c, "addr_mul")
+
+    # ------------------------------------------------------------------------- buffers and datapath
+    def build_buffers(self, m: ModuleBuilder, seqo, fmem: Sig, qin: int) -> None:
+        g, s, cfg, b = self.g, self.s, self.cfg, self.b
+        P, S = self.P, self.S
+        R, Cc = cfg.row_lanes, cfg.col_lanes
+        L_fft = units.fft_latency(b, False)
+        L_ifft = units.fft_latency(b, True)
+        en = self.en
+
+        def copy_bits(it: Sig, n: int, nm: str) -> Sig:
+            return m.extract(it, 0, max(1, (n - 1).bit_length()), nm) if n > 1 else m.const(0, 1)
+
+        # ---- spectrum buffers: one per (spectrum, consumer matvec), cols banks
+        xbufs: dict[tuple[int, int], dict] = {}
+        for (k, pnum), xid in self.xbuf_ids.items():
+            pi = s.parts[k][pnum]
+            sp = g.spectra[pi.spectrum]
+            ncp = self.copies.get(f"X{sp.index}", 1)
+            depth = ncp * S * pi.chunks
+            banks = [m.memory(f"X{sp.index}_m{k}_bank{c}", depth, b * sp.out_format.width, 1) for c in range(Cc)]
+            xbufs[(k, pnum)] = {"banks": banks, "copies": ncp, "chunks": pi.chunks, "depth": depth, "sp": sp}
+        self.xbufs = xbufs
+        # writers of each spectrum: (valid, block j, stream, step of the data, data)
+        writers: dict[int, list[tuple[Sig, Sig, Sig, Sig, Sig]]] = {}
+
+        # ---- input rFFTs: frame buffer -> engine -> spectrum buffers
+        for sp in g.spectra:
+            if sp.source.kind != "input":
+                continue
+            so = seqo[rfftx_unit(sp.index)]
+            v, mi, it, stream = so["valid"], so["m"], so["it"], so["stream"]
+            fcopy = m.extract(it, 0, 1)
+            raddr = self.addr3(m, fcopy, 2, stream, S, mi, qin, bits(2 * S * qin), f"frame_raddr{sp.index}")
+            data = m.read_port(fmem, raddr, f"frame_rd{sp.index}", enable=en)
+            # zero the padding samples of the last block
+            valid_samples = sp.valid
+            v1 = m.reg(v, f"rfft{sp.index}_v", reset=0, rst=self.rst)
+            j1 = m.reg(mi, f"rfft{sp.index}_j")
+            if valid_samples % b:
+                W = sp.in_format.width
+                last = m.eq_const(j1, sp.blocks - 1)
+                keep = valid_samples % b
+                masked = m.concat([m.const(0, (b - keep) * W), m.extract(data, 0, keep * W)])
+                data = m.mux(last, masked, data, f"frame_padded{sp.index}")
+            eng = m.instance(self.rfft_mods[sp.index], f"rfft{sp.index}", {"x": data})
+            d = L_fft - 1
+            ov = m.delay(v1, d, f"rfft{sp.index}_ov", rst=self.rst)
+            self.events.append(m.zext(m.and_(m.replicate(ov, event_width(b)), eng["events"]), EVENT_WIDTH))
+            writers.setdefault(sp.index, []).append((
+                ov, m.delay(j1, d, f"rfft{sp.index}_j"), m.delay(m.reg(stream, f"rfft{sp.index}_s"), d, f"rfft{sp.index}_s"),
+                m.delay(m.reg(it, f"rfft{sp.index}_it"), d, f"rfft{sp.index}_it"), eng["y"]))
+
+        # ---- element-wise stages (their outputs feed spectra, states, later stages and the output)
+        self.stage_out: dict[int, dict] = {}
+        vec_reads: list = []
+        # vector buffers first (written by drains, read by stages)
+        vbufs: dict[tuple[int, int], dict] = {}
+        for st in g.stages:
+            for t in st.terms():
+                if t.kind == "irfft" and (t.index, t.offset) not in vbufs:
+                    k = t.index
+                    ncp = self.copies.get(f"v{k}", 1)
+                    nb = st.length // b
+                    depth = ncp * S * nb
+                    w = b * g.macs[k].out_format.width
+                    banks = [m.memory(f"v{k}_at{t.offset}_bank{e}", depth, w, 1) for e in range(cfg.irfft_engines[k])]
+                    vbufs[(k, t.offset)] = {"banks": banks, "copies": ncp, "nb": nb, "depth": depth, "lo": t.offset // b}
+        # state buffers: carries read element-wise
+        sbufs = {}
+        for c in g.carries:
+            if any(t.kind == "carry" and t.index == c.index for st in g.stages for t in st.terms()):
+                ncp = self.copies.get(f"state{c.index}", 1)
+                nb = c.length // b
+                depth = ncp * S * nb
+                sbufs[c.index] = {"mem": m.memory(f"state{c.index}", depth, b * c.format.width, 1), "copies": ncp,
+                                  "nb": nb, "depth": depth}
+        # values passed between stages
+        cbufs = {}
+        for vid, (sst, so_) in enumerate(g.stage_values):
+            fmt = fmt_of(g.stages[sst].outputs[so_].type)
+            ncp = self.copies.get(f"s{sst}_{so_}", 1)
+            nb = g.stages[sst].length // b
+            depth = ncp * S * nb
+            cbufs[vid] = {"mem": m.memory(f"stage{sst}_out{so_}", depth, b * fmt.width, 1), "copies": ncp, "nb": nb,
+                          "depth": depth, "stage": sst, "out": so_}
+
+        # ---- the MAC array
+        so = seqo[MAC]
+        v, it = so["valid"], so["it"]
+        w_addr = so["w"]
+        rom_words = self.weight_rom_words()
+        rom_w = R * Cc * b * self.wfmt.width
+        self.out.memfiles[f"{self.pre}_weights.hex"] = _hexfile(rom_words, rom_w)
+        rom = m.memory("weight_rom", len(rom_words), rom_w, 1, init=f"{self.pre}_weights.hex")
+        wword = m.read_port(rom, m.zext(w_addr, bits(len(rom_words))), "weight_word", enable=en)
+        # spectrum reads: every buffer at its own copy, the chosen one goes to the array
+        xsel_d = m.reg(so["xbuf"], "xbuf_d")
+        carry_d = m.reg(so["carry"], "xcarry_d")
+        it0_d = m.reg(m.eq_const(it, 0), "x_it0_d")
+        choices = []
+        init_words = []
+        for (k, pnum), xid in sorted(self.xbuf_ids.items(), key=lambda kv: kv[1]):
+            xb = xbufs[(k, pnum)]
+            cp = copy_bits(it, xb["copies"], f"xcopy{xid}")
+            addr = self.addr3(m, cp, xb["copies"], m.const(0, 1), 1, so["x"], S * xb["chunks"], bits(xb["depth"]),
+                              f"x{xid}_raddr")
+            outs = [m.read_port(bank, addr, f"x{xid}_rd{c}", enable=en) for c, bank in enumerate(xb["banks"])]
+            choices.append(m.concat(list(reversed(outs))))
+            init_words.append(self.init_spectrum(k, pnum))
+        xword = m.select(xsel_d, choices, "x_word")
+        # the initial state's spectrum replaces the carried one in step 0
+        # step 0 reads the initial state's spectrum instead of a carried one (zero for a zero state)
+        if any(w is not None for w in init_words):
+            init_sel = self.init_select(m, init_words, xsel_d, so)
+        else:
+            init_sel = m.const(0, xword.width)
+        xword = m.mux(m.and_(carry_d, it0_d), init_sel, xword, "x_word_init")
+        acc_copy = copy_bits(it, self.acc_copies, "acc_copy")
+        acc_addr = self.addr3(m, acc_copy, self.acc_copies, m.const(0, 1), 1, so["acc"], self.acc_local,
+                              bits(self.acc_depth), "acc_addr")
+        # control enters the array with the data (one cycle after issue, as the memories answer)
+        dso = seqo[DRAIN]
+        dcopy = copy_bits(dso["it"], self.acc_copies, "drain_copy")
+        daddr = self.addr3(m, dcopy, self.acc_copies, m.const(0, 1), 1, dso["acc"], self.acc_local,
+                           bits(self.acc_depth), "drain_addr")
+        T = tree_levels(Cc)
+        arr = m.instance(self.array_mod, "mac_array", {
+            "w": wword, "x": xword,
+            "acc_we": m.delay(v, 4 + T, "mac_we", rst=self.rst),
+            # a row sweep zeroes its group on its first chunk only; a column sweep on every instruction
+            "acc_first": m.delay(m.and_(so["first"], m.or_(m.not_(so["row"]), m.eq_const(so["m"], 0))), 4 + T,
+                                 "mac_first"),
+            "acc_addr": m.delay(acc_addr, 4 + T, "mac_acc_addr"), "drain_addr": daddr})
+        # ---- drains and IRFFT engines
+        for k, mac in enumerate(g.macs):
+            ne = cfg.irfft_engines[k]
+            mine = m.and_(dso["valid"], m.eq_const(dso["mac"], k) if len(g.macs) > 1 else m.const(1, 1),
+                          name=f"drain{k}_valid")
+            groups = math.ceil(R / ne)
+            mw_ = max(1, (groups - 1).bit_length())
+            dr = m.instance(self.drain_mods[k], f"drain{k}", {
+                "lanes": arr["drain"],
+                "m": m.extract(dso["m"], 0, mw_) if dso["m"].width >= mw_ else m.zext(dso["m"], mw_)})
+            dvalid = m.delay(mine, 2, f"drain{k}_v", rst=self.rst)
+            ovalid = m.delay(dvalid, L_ifft - 1, f"irfft{k}_v", rst=self.rst)
+            # where each engine's block goes: row of the lane, its slice, its local block
+            d_total = 2 + L_ifft - 1
+            g_d = m.delay(dso["group"], d_total, f"drain{k}_group")
+            m_d = m.delay(dso["m"], d_total, f"drain{k}_m")
+            s_d = m.delay(dso["stream"], d_total, f"drain{k}_stream")
+            it_d = m.delay(dso["it"], d_total, f"drain{k}_it")
+            g2 = m.delay(dso["group"], 2, f"drain{k}_group_q")
+            m2 = m.delay(dso["m"], 2, f"drain{k}_m_q")
+            for e in range(ne):
+                eng = m.instance(self.irfft_mods[k], f"irfft{k}_e{e}", {"x": dr[f"spec{e}"]})
+                # padding lanes of the last row group compute nothing the reference counts
+                real_q = self.row_exists(m, k, e, g2, m2)
+                real_o = self.row_exists(m, k, e, g_d, m_d)
+                self.events.append(m.zext(m.and_(m.replicate(m.and_(dvalid, real_q), 8), dr[f"events{e}"]), EVENT_WIDTH))
+                self.events.append(m.zext(m.and_(m.replicate(m.and_(ovalid, real_o), event_width(b)),
+                                                 eng["events"]), EVENT_WIDTH))
+                # the destination of the row this engine drains at (group, m)
+                for (kk, off), vb in vbufs.items():
+                    if kk != k:
+                        continue
+                    hit, local = self.dest_lookup(m, k, e, off, g_d, m_d, vb["nb"])
+                    if hit is None:
+                        continue
+                    cp = copy_bits(it_d, vb["copies"], f"v{k}_{off}_wcopy{e}")
+                    addr = self.addr3(m, cp, vb["copies"], s_d, S, local, vb["nb"], bits(vb["depth"]),
+                                      f"v{k}_{off}_waddr{e}")
+                    m.write_port(vb["banks"][e], addr, eng["y"], m.and_(ovalid, hit, en))
+
+        # ---- element-wise stages
+        for st in g.stages:
+            self.build_stage(m, st, seqo[ew_unit(st.index)], vbufs, sbufs, cbufs, writers)
+
+        # ---- spectrum buffer writes
+        for (k, pnum), xb in xbufs.items():
+            sp = xb["sp"]
+            for (wv, j, stream, itw, data) in writers.get(sp.index, []):
+                cp = copy_bits(itw, xb["copies"], f"X{sp.index}_m{k}_wcopy")
+                bank_j, local_j = self.bank_local(m, j, Cc)
+                addr = self.addr3(m, cp, xb["copies"], stream, S, local_j, xb["chunks"], bits(xb["depth"]),
+                                  f"X{sp.index}_m{k}_waddr")
+                for c, bank in enumerate(xb["banks"]):
+                    m.write_port(bank, addr, data, m.and_(wv, m.eq_const(bank_j, c) if Cc > 1 else m.const(1, 1), en))
+
+    def bank_local(self, m: ModuleBuilder, j: Sig, C: int) -> tuple[Sig, Sig]:
+        """(j mod C, j div C) of a block index, for the spectrum buffers' column banks."""
+        if C == 1:
+            return m.const(0, 1), j
+        if C & (C - 1) == 0:
+            k = C.bit_length() - 1
+            return m.extract(j, 0, k), (m.sra(m.zext(j, j.width + 1), k) if j.width > k else m.const(0, 1))
+        n = 1 << j.width
+        banks = [m.const(i % C, bits(C)) for i in range(n)]
+        locs = [m.const(i // C, max(1, bits(n // C + 1))) for i in range(n)]
+        return m.select(j, banks), m.select(j, locs)
+
+    def dest_lookup(self, m: ModuleBuilder, k: int, e: int, off: int, group: Sig, mi: Sig, nb: int):
+        """Whether the row engine e of matvec k drains at (group, m) lands in the slice at `off`, and where."""
+        cfg, b = self.cfg, self.b
+        R, ne = cfg.row_lanes, cfg.irfft_engines[k]
+        order = self.s.row_orders[k]
+        G = self.s.groups[k]
+        per = math.ceil(R / ne)
+        lo = off // b
+        hits, locs = [], []
+        any_hit = False
+        for a in range(G):
+            for mm in range(per):
+                lane = e + mm * ne
+                pos = a * R + lane
+                ok = lane < R and pos < len(order) and lo <= order[pos] < lo + nb
+                hits.append(1 if ok else 0)
+                locs.append(order[pos] - lo if ok else 0)
+                any_hit = any_hit or ok
+        if not any_hit:
+            return None, None
+        idx_w = max(1, (G * per - 1).bit_length())
+        gi = m.zext(group, idx_w + 2)
+        mw = m.zext(mi, idx_w + 2)
+        idx = m.extract(m.add(m.extract(self.mul_by_const_u(m, gi, per), 0, idx_w + 2), mw, idx_w + 2), 0, idx_w)
+        hit = m.select(idx, [m.const(h, 1) for h in hits])
+        local = m.select(idx, [m.const(x, bits(nb)) for x in locs])
+        return m.and_(hit, m.const(1, 1)), local
+
+    def row_exists(self, m: ModuleBuilder, k: int, e: int, group: Sig, mi: Sig) -> Sig:
+        """Whether engine e of matvec k drains a real row (not a padding lane) at (group, m)."""
+        R, ne = self.cfg.row_lanes, self.cfg.irfft_engines[k]
+        order = self.s.row_orders[k]
+        G = self.s.groups[k]
+        per = math.ceil(R / ne)
+        flags = []
+        for a in range(G):
+            for mm in range(per):
+                lane = e + mm * ne
+                flags.append(1 if lane < R and a * R + lane < len(order) else 0)
+        if all(flags):
+            return m.const(1, 1)
+        idx_w = max(1, (G * per - 1).bit_length())
+        gi = m.zext(group, idx_w + 2)
+        idx = m.extract(m.add(m.extract(self.mul_by_const_u(m, gi, per), 0, idx_w + 2), m.zext(mi, idx_w + 2),
+                              idx_w + 2), 0, idx_w)
+        return m.select(idx, [m.const(f, 1) for f in flags])
+
+    def init_spectrum(self, k: int, pnum: int):
+        """The spectrum of the initial state a carried part reads in step 0 (None when it is zero)."""
+        g, s = self.g, self.s
+        pi = s.parts[k][pnum]
+        sp = g.spectra[pi.spectrum]
+        if sp.source.kind != "carry":
+            return None
+        c = g.carries[sp.source.index]
+        if not c.init.any():
+            return None
+        rnd, ovf = modes(sp.op)
+        x = np.zeros(sp.blocks * self.b, dtype=np.int64)
+        x[: len(c.init)] = c.init
+        spec, _ = rfft_fixed(x, sp.in_format.frac, self.b, sp.out_format, _tw(sp.op), rnd, ovf)
+        return word_of_block(spec)  # [blocks, b]
+
+    def init_select(self, m: ModuleBuilder, inits, xsel_d: Sig, so) -> Sig:
+        """The init spectrum words of the chunk being read (registered like a memory read)."""
+        b, Cc = self.b, self.cfg.col_lanes
+        words = []
+        for (k, pnum), xid in sorted(self.xbuf_ids.items(), key=lambda kv: kv[1]):
+            iw = inits[xid]
+            pi = self.s.parts[k][pnum]
+            if not isinstance(iw, np.ndarray):
+                W = self.xbufs[(k, pnum)]["sp"].out_format.width
+                words.append([m.const(0, Cc * b * W)] * pi.chunks)
+                continue
+            W = self.xbufs[(k, pnum)]["sp"].out_format.width
+            cw = []
+            for c in range(pi.chunks):
+                vals = []
+                for lane in range(Cc):
+                    j = c * Cc + lane
+                    vals.append(_pack(iw[j], W) if j < len(iw) else 0)
+                word = 0
+                for lane, vv in enumerate(vals):
+                    word |= vv << (lane * b * W)
+                cw.append(m.const(word, Cc * b * W))
+            words.append(cw)
+        chunk = m.reg(so["xc"], "x_chunk_d")
+        per_buf = [m.select(chunk, ws) for ws in words]
+        return m.select(xsel_d, per_buf, "x_init_word")
+
+    def weight_rom_words(self) -> list[int]:
+        from ernn_ir.dialects.ernn.checks import dense_to_numpy
+
+        rom = next(o for o in self.v.design.body.block.ops if o.name == "ernn_hw.rom")
+        img = dense_to_numpy(rom.contents).astype(np.int64)  # [banks, depth, b]
+        W = self.wfmt.width
+        words = []
+        banks, depth, b = img.shape
+        for a in range(depth):
+            word = 0
+            for lane in range(banks):
+                word |= _pack(img[lane, a], W) << (lane * b * W)
+            words.append(word)
+        return words
+
+    def build_stage(self, m: ModuleBuilder, st, so, vbufs, sbufs, cbufs, writers) -> None:
+        g, cfg, b, S = self.g, self.cfg, self.b, self.S
+        E = cfg.ew_lanes[st.index]
+        D_e = b // E
+        depth = self.ew_depth[st.index]
+        L_fft = units.fft_latency(b, False)
+        en = self.en
+        v, mi, it, u, stream = so["valid"], so["m"], so["it"], so["u"], so["stream"]
+
+        def copy_of(itv: Sig, n: int) -> Sig:
+            return m.extract(itv, 0, max(1, (n - 1).bit_length())) if n > 1 else m.const(0, 1)
+
+        terms = st.terms()
+        term_words: dict[Term, Sig] = {}
+        it0_d = m.reg(m.eq_const(it, 0), f"ew{st.index}_it0")
+        for n, t in enumerate(terms):
+            fmt = self.term_format(t)
+            if t.kind == "irfft":
+                vb = vbufs[(t.index, t.offset)]
+                cp = copy_of(it, vb["copies"])
+                addr = self.addr3(m, cp, vb["copies"], stream, S, u, vb["nb"], bits(vb["depth"]),
+                                  f"ew{st.index}_t{n}_addr")
+                outs = [m.read_port(bank, addr, f"ew{st.index}_t{n}_rd{e}", enable=en) for e, bank in enumerate(vb["banks"])]
+                bank_d = m.reg(so[f"bank{n}"], f"ew{st.index}_t{n}_bank")
+                term_words[t] = m.select(bank_d, outs) if len(outs) > 1 else outs[0]
+            elif t.kind == "carry":
+                sb = sbufs[t.index]
+                itp = m.sub(it, m.const(1, IT_WIDTH), IT_WIDTH)
+                cp = copy_of(itp, sb["copies"])
+                local = m.add(m.zext(u, bits(sb["nb"]) + 1), m.const(t.offset // b, bits(sb["nb"]) + 1))
+                addr = self.addr3(m, cp, sb["copies"], stream, S, m.extract(local, 0, bits(sb["nb"])), sb["nb"],
+                                  bits(sb["depth"]), f"ew{st.index}_t{n}_addr")
+                rd = m.read_port(sb["mem"], addr, f"ew{st.index}_t{n}_rd", enable=en)
+                c = g.carries[t.index]
+                init_blocks = [_pack(c.init[j * b:(j + 1) * b], fmt.width) for j in range(c.length // b)]
+                u_d = m.reg(u, f"ew{st.index}_t{n}_u")
+                iv = m.select(m.add(m.zext(u_d, u_d.width + 1), m.const(t.offset // b, u_d.width + 1)),
+                              [m.const(w, b * fmt.width) for w in init_blocks]) if any(init_blocks) else m.const(0, b * fmt.width)
+                term_words[t] = m.mux(it0_d, iv, rd, f"ew{st.index}_t{n}_state")
+            elif t.kind == "const":
+                arr = g.constants[t.index]
+                if arr.size == 1:
+                    term_words[t] = m.replicate(m.const(int(arr[0]), fmt.width), b)
+                else:
+                    nbk = st.length // b
+                    blocks = [_pack(arr[t.offset + j * b: t.offset + (j + 1) * b], fmt.width) for j in range(nbk)]
+                    u_d = m.reg(u, f"ew{st.index}_t{n}_cu")
+                    term_words[t] = m.select(u_d, [m.const(w, b * fmt.width) for w in blocks], f"ew{st.index}_c{n}")
+            elif t.kind == "stage":
+                cb = cbufs[t.index]
+                cp = copy_of(it, cb["copies"])
+                local = m.add(m.zext(u, bits(cb["nb"]) + 1), m.const(t.offset // b, bits(cb["nb"]) + 1))
+                addr = self.addr3(m, cp, cb["copies"], stream, S, m.extract(local, 0, bits(cb["nb"])), cb["nb"],
+                                  bits(cb["depth"]), f"ew{st.index}_t{n}_addr")
+                term_words[t] = m.read_port(cb["mem"], addr, f"ew{st.index}_t{n}_rd", enable=en)
+        # lanes: group m of the block
+        m_d = m.reg(mi, f"ew{st.index}_m")
+        v_d = m.reg(v, f"ew{st.index}_v", reset=0, rst=self.rst)
+        lane_outs = []
+        lane_events = []
+        for lane in range(E):
+            ins = {}
+            for t in terms:
+                fmt = self.term_format(t)
+                word = term_words[t]
+                choices = [m.extract(word, (g_ * E + lane) * fmt.width, fmt.width) for g_ in range(D_e)]
+                ins[term_name(t)] = m.select(m_d, choices) if D_e > 1 else choices[0]
+            r = m.instance(self.ew_mods[st.index], f"ew{st.index}_lane{lane}", ins)
+            lane_outs.append(r)
+            lane_events.append(r["events"])
+        vo = m.delay(v_d, depth, f"ew{st.index}_vo", rst=self.rst)
+        mo = m.delay(m_d, depth, f"ew{st.index}_mo")
+        itd = m.delay(m.reg(it, f"ew{st.index}_it_d"), depth, f"ew{st.index}_ito")
+        ud = m.delay(m.reg(u, f"ew{st.index}_u_d"), depth, f"ew{st.index}_uo")
+        sd = m.delay(m.reg(stream, f"ew{st.index}_s_d"), depth, f"ew{st.index}_so")
+        for ev in lane_events:
+            self.events.append(m.zext(m.and_(m.replicate(vo, ev.width), ev), EVENT_WIDTH))
+        last_group = m.and_(vo, m.eq_const(mo, D_e - 1) if D_e > 1 else m.const(1, 1), name=f"ew{st.index}_block_done")
+        # gather each output's block: groups 0 .. D_e-2 in registers, the last one as it comes
+        blocks = []
+        for j, outv in enumerate(st.outputs):
+            fmt = fmt_of(outv.type)
+            W = fmt.width
+            groups = []
+            for g_ in range(D_e):
+                cur = m.concat(list(reversed([lane_outs[lane][f"out{j}"] for lane in range(E)])))
+                if g_ < D_e - 1:
+                    here = m.and_(vo, m.eq_const(mo, g_) if D_e > 1 else m.const(1, 1))
+                    r = m.reg_loop(E * W, f"ew{st.index}_out{j}_g{g_}")
+                    m.connect(r, m.mux(here, cur, r))
+                    groups.append(r)
+                else:
+                    groups.append(cur)
+            blocks.append(m.concat(list(reversed(groups)), f"ew{st.index}_out{j}_block"))
+        # destinations
+        for j, outv in enumerate(st.outputs):
+            blk = blocks[j]
+            for c in g.carries:
+                if c.next.index == st.index and c.next.output == j and c.index in sbufs:
+                    sb = sbufs[c.index]
+                    cp = copy_of(itd, sb["copies"])
+                    addr = self.addr3(m, cp, sb["copies"], sd, S, ud, sb["nb"], bits(sb["depth"]), f"state{c.index}_waddr")
+                    m.write_port(sb["mem"], addr, blk, m.and_(last_group, en))
+            for vid, cb in cbufs.items():
+                if cb["stage"] == st.index and cb["out"] == j:
+                    cp = copy_of(itd, cb["copies"])
+                    addr = self.addr3(m, cp, cb["copies"], sd, S, ud, cb["nb"], bits(cb["depth"]), f"stage{st.index}_{j}_waddr")
+                    m.write_port(cb["mem"], addr, blk, m.and_(last_group, en))
+            so_out = g.outputs[0].source
+            if so_out.kind == "stage" and so_out.index == st.index and so_out.output == j:
+                self.out_stream_src = (last_group, blk, itd, sd, ud)
+            # attached rFFTs: spectra of this output (in-step) or of a carry it produces (next step)
+            for sp in g.spectra:
+                src = sp.source
+                nxt = False
+                if src.kind == "stage" and src.index == st.index and src.output == j:
+                    pass
+                elif src.kind == "carry" and g.carries[src.index].next.index == st.index and \
+                        g.carries[src.index].next.output == j:
+                    nxt = True
+                else:
+                    continue
+                gathered = m.reg(blk, f"rfft{sp.index}_in")
+                gv = m.reg(last_group, f"rfft{sp.index}_in_v", reset=0, rst=self.rst)
+                eng = m.instance(self.rfft_mods[sp.index], f"rfft{sp.index}", {"x": gathered})
+                d = L_fft - 1
+                ov = m.delay(gv, d, f"rfft{sp.index}_ov", rst=self.rst)
+                self.events.append(m.zext(m.and_(m.replicate(ov, event_width(b)), eng["events"]), EVENT_WIDTH))
+                it_w = m.add(itd, m.const(1, IT_WIDTH), IT_WIDTH) if nxt else itd
+                writers.setdefault(sp.index, []).append((
+                    ov, m.delay(m.reg(ud, f"rfft{sp.index}_u"), d, f"rfft{sp.index}_u"),
+                    m.delay(m.reg(sd, f"rfft{sp.index}_s"), d, f"rfft{sp.index}_s"),
+                    m.delay(m.reg(it_w, f"rfft{sp.index}_it"), d, f"rfft{sp.index}_it"), eng["y"]))
+
+    def build_output_fifo(self, m: ModuleBuilder, fcount: Sig, depth: int, out_ready: Sig, start: Sig) -> None:
+        b = self.b
+        g = self.g
+        wv, blk, itd, sd, ud = self.out_stream_src
+        W = g.outputs[0].format.width
+        tag_w = IT_WIDTH + bits(self.S) + bits(g.outputs[0].length // b)
+        ew = b * W + tag_w
+        aw = bits(depth)
+        mem = m.memory("out_fifo", depth, ew, 0)
+        wp = m.reg_loop(aw, "fifo_wp", reset=0, rst=self.rst, en=self.always)
+        rp = m.reg_loop(aw, "fifo_rp", reset=0, rst=self.rst, en=self.always)
+        push = m.and_(wv, self.en, name="fifo_push")
+        m.write_port(mem, wp, m.concat([itd, sd, ud, blk]), push)
+        nonempty = m.icmp("ne", fcount, m.const(0, fcount.width), signed_ext=False)
+        pop = m.and_(nonempty, out_ready, name="fifo_pop")
+        one = m.const(1, aw + 1)
+        m.connect(wp, m.mux(push, m.extract(m.add(m.zext(wp, aw + 1), one, aw + 1), 0, aw), wp))
+        m.connect(rp, m.mux(pop, m.extract(m.add(m.zext(rp, aw + 1), one, aw + 1), 0, aw), rp))
+        cw = fcount.width
+        inc = m.add(fcount, m.zext(push, cw), cw + 1)
+        dec = m.sub(inc, m.zext(pop, cw + 1), cw + 1)
+        m.connect(fcount, m.extract(dec, 0, cw))
+        head = m.read_port(mem, rp, "fifo_head")
+        m.output("out_valid", nonempty)
+        m.output("out_data", m.extract(head, 0, b * W))
+        m.output("out_block", m.extract(head, b * W, bits(g.outputs[0].length // b)))
+        m.output("out_stream", m.extract(head, b * W + bits(g.outputs[0].length // b), bits(self.S)))
+        m.output("out_step", m.extract(head, b * W + bits(g.outputs[0].length // b) + bits(self.S), IT_WIDTH))

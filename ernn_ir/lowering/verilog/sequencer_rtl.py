@@ -1,0 +1,115 @@
+"""Unit sequencers: replay one unit's items of the static schedule, cycle for cycle.
+
+A unit's items are a table sorted by start cycle within the period.  The
+sequencer compares the period's cycle counter with the next item's start
+one cycle ahead (its outputs are registered), then steps the item's inner
+index m = 0 .. duration-1, one per cycle.  Each item belongs to time step
+`it = p - shift` (p: the period index); it only acts when 0 <= it < steps.
+Affine fields follow `base + m * step` (weight and buffer addresses).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ernn_ir.lowering.verilog.rtl import ModuleBuilder, Sig
+
+IT_WIDTH = 32
+
+
+@dataclass
+class SeqItem:
+    tau: int
+    """First cycle of the item within its period (0 .. P-1)."""
+    dur: int
+    shift: int
+    """The item's step is the period index minus `shift`."""
+    fields: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class SeqField:
+    name: str
+    width: int
+    affine: bool = False
+    """base + m * step; the item gives `name` (base) and `name_step`."""
+
+
+def bits(n: int) -> int:
+    """Bits of an unsigned counter that holds 0 .. n-1 (at least 1)."""
+    return max(1, (max(1, n) - 1).bit_length())
+
+
+def decision_order(P: int, items: list[SeqItem]) -> list[tuple[int, SeqItem, int]]:
+    """(decision cycle, item, shift at decision) in the order the sequencer meets them from a job's start.
+
+    An item starting at tau is picked when cnt == tau - 1; tau = 0 is picked in
+    the previous period's last cycle, one period index earlier.  A job starts
+    in that last cycle (cnt = P - 1), so those decisions come first.
+    """
+    ent = []
+    for it in items:
+        dec = (it.tau - 1) % P
+        shift = it.shift - (1 if it.tau == 0 else 0)
+        ent.append((dec, it, shift))
+    ent.sort(key=lambda e: (e[0] + 1) % P)
+    return ent
+
+
+def sequencer(name: str, P: int, items: list[SeqItem], fields: list[SeqField], doc: str) -> object:
+    m = ModuleBuilder(name, doc)
+    cw = bits(P)
+    cnt = m.input("cnt", cw)
+    p = m.input("p", IT_WIDTH)
+    steps = m.input("steps", IT_WIDTH)
+    busy = m.input("busy", 1)
+    rst = m.input("rst", 1)
+    ent = decision_order(P, items)
+    n = len(ent)
+    pw = bits(n)
+    mw = bits(max(it.dur for it in items))
+    ptr = m.reg_loop(pw, "ptr", reset=0, rst=rst)
+
+    def col(vals: list[int], w: int, nm: str) -> Sig:
+        if all(v == vals[0] for v in vals):
+            return m.const(vals[0], w, nm)
+        return m.select(ptr, [m.const(v, w) for v in vals], nm)
+
+    dec_col = col([e[0] for e in ent], cw, "next_decision")
+    hit = m.and_(busy, m.icmp("eq", cnt, dec_col, signed_ext=False), name="hit")
+    last = m.eq_const(ptr, n - 1) if n > 1 else m.const(1, 1)
+    inc = m.extract(m.add(m.zext(ptr, pw + 1), m.const(1, pw + 1), pw + 1), 0, pw)
+    m.connect(ptr, m.mux(hit, m.mux(last, m.const(0, pw), inc), ptr, "ptr_next"))
+    dur_col = col([e[1].dur - 1 for e in ent], mw, "next_dur_m1")
+    shift_col = col([e[2] for e in ent], IT_WIDTH, "next_shift")
+    it_new = m.sub(p, shift_col, IT_WIDTH, "next_it")
+    act_new = m.and_(m.icmp("sge", it_new, m.const(0, IT_WIDTH)), m.icmp("slt", it_new, steps), name="next_act")
+    run = m.reg_loop(1, "run", reset=0, rst=rst)
+    mcur = m.reg_loop(mw, "m", reset=0, rst=rst)
+    durcur = m.reg_loop(mw, "dur_m1")
+    finishing = m.icmp("eq", mcur, durcur, signed_ext=False)
+    m.connect(run, m.or_(hit, m.and_(run, m.not_(finishing)), name="run_next"))
+    m_inc = m.extract(m.add(m.zext(mcur, mw + 1), m.const(1, mw + 1), mw + 1), 0, mw)
+    m.connect(mcur, m.mux(hit, m.const(0, mw), m_inc, "m_next"))
+    m.connect(durcur, m.mux(hit, dur_col, durcur))
+    it_reg = m.reg_loop(IT_WIDTH, "it")
+    m.connect(it_reg, m.mux(hit, it_new, it_reg))
+    act = m.reg_loop(1, "act", reset=0, rst=rst)
+    m.connect(act, m.mux(hit, act_new, act))
+    m.output("valid", m.and_(run, act, name="valid"))
+    m.output("m", mcur)
+    m.output("it", it_reg)
+    m.output("first_cycle", m.reg(hit, "first_cycle"))
+    for f in fields:
+        base = col([e[1].fields.get(f.name, 0) for e in ent], f.width, f"next_{f.name}")
+        cur = m.reg_loop(f.width, f.name)
+        if f.affine:
+            stepv = col([e[1].fields.get(f.name + "_step", 0) for e in ent], f.width, f"next_{f.name}_step")
+            stp = m.reg_loop(f.width, f"{f.name}_step")
+            m.connect(stp, m.mux(hit, stepv, stp))
+            adv = m.extract(m.add(m.zext(cur, f.width + 1), m.zext(stp, f.width + 1), f.width + 1), 0, f.width)
+            m.connect(cur, m.mux(hit, base, adv, f"{f.name}_next"))
+        else:
+            m.connect(cur, m.mux(hit, base, cur))
+        m.output(f.name, cur)
+    return m.finish()
