@@ -36,8 +36,21 @@ def all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
     return dict(PASSES)
 
 
+def _verilog():
+    from ernn_ir.lowering.verilog.target import VerilogTarget
+
+    return VerilogTarget
+
+
+def _hw():
+    from ernn_ir.lowering.verilog.target import HwTarget
+
+    return HwTarget
+
+
 def all_targets() -> dict[str, Callable[[], type[Target]]]:
-    return {}
+    """The project's output targets: `verilog` (a SystemVerilog project directory), `hw` (its hw/comb/seq IR)."""
+    return {"verilog": _verilog, "hw": _hw}
 
 
 def register_ernn(ctx: Context) -> None:

@@ -141,7 +141,10 @@ class ErnnOptMain(xDSLOptMain):
                 if module is not None:
                     self.apply_passes(module)
                     if not expectations:
-                        output.write(self.output_resulting_program(module))
+                        if self._directory_target() is not None:
+                            output.write(self.write_directory(module))
+                        else:
+                            output.write(self.output_resulting_program(module))
             except (ErnnError, ParseError, VerifyException, DiagnosticException) as e:
                 diagnostic = e
             if isinstance(diagnostic, OpDiagnostic):
@@ -166,6 +169,10 @@ class ErnnOptMain(xDSLOptMain):
                     failed = True
                     break
         text = output.getvalue()
+        if self._directory_target() is not None and not failed:
+            # the directory is written; stdout gets the list of files
+            sys.stdout.write(text)
+            return
         if failed:
             if self.args.verify_diagnostics:
                 # The diagnostics of chunks without expectations still go out.
@@ -175,6 +182,38 @@ class ErnnOptMain(xDSLOptMain):
             sys.stdout.write(text)
         else:
             write_atomically(self.args.output_file, text)
+
+
+def _directory_target_of(main: ErnnOptMain):
+    from xdsl.utils.arg_spec import parse_spec
+
+    spec = parse_spec(main.args.target)
+    factory = main.available_targets.get(spec.name)
+    if factory is None:
+        return None
+    import inspect
+
+    if inspect.signature(factory).parameters:
+        return None
+    cls = factory()
+    if not getattr(cls, "writes_directory", False):
+        return None
+    return cls.from_spec(spec)
+
+
+ErnnOptMain._directory_target = lambda self: _directory_target_of(self)  # type: ignore[attr-defined]
+
+
+def _write_directory(self, module: ModuleOp) -> str:
+    target = self._directory_target()
+    if self.args.output_file is None:
+        raise DiagnosticException(f"-t {target.name} writes a directory: give it with -o DIR")
+    files = target.emit_directory(self.ctx, module, self.args.output_file, self.get_input_name())
+    return "".join(os.path.join(self.args.output_file, os.path.relpath(f, self.args.output_file)) + "\n"
+                   for f in files)
+
+
+ErnnOptMain.write_directory = _write_directory  # type: ignore[attr-defined]
 
 
 def _line_and_message(e: Exception) -> tuple[int | None, str]:

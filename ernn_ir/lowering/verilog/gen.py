@@ -528,8 +528,11 @@ class _Gen:
                     nb = st.length // b
                     depth = ncp * S * nb
                     w = b * g.macs[k].out_format.width
-                    banks = [m.memory(f"v{k}_at{t.offset}_bank{e}", depth, w, 1) for e in range(cfg.irfft_engines[k])]
-                    vbufs[(k, t.offset)] = {"banks": banks, "copies": ncp, "nb": nb, "depth": depth, "lo": t.offset // b}
+                    # one bank per IRFFT engine that drains rows of this slice (an engine writes only its bank)
+                    lo = t.offset // b
+                    users = sorted({self.drain_bank(k, r) for r in range(lo, lo + nb)})
+                    banks = {e: m.memory(f"v{k}_at{t.offset}_bank{e}", depth, w, 1) for e in users}
+                    vbufs[(k, t.offset)] = {"banks": banks, "copies": ncp, "nb": nb, "depth": depth, "lo": lo}
         # state buffers: carries read element-wise
         sbufs = {}
         for c in g.carries:
@@ -570,6 +573,12 @@ class _Gen:
             addr = self.addr3(m, cp, xb["copies"], m.const(0, 1), 1, so["x"], S * xb["chunks"], bits(xb["depth"]),
                               f"x{xid}_raddr")
             outs = [m.read_port(bank, addr, f"x{xid}_rd{c}", enable=en) for c, bank in enumerate(xb["banks"])]
+            # a part whose columns do not fill its last chunk: the lanes past its end read nothing
+            # (their weights are zero; the zero here keeps unwritten words out of the sums)
+            cols = s.parts[k][pnum].cols
+            if cols % Cc:
+                lastc = m.eq_const(m.reg(so["xc"], f"x{xid}_chunk_d"), xb["chunks"] - 1)
+                outs = [m.mux(lastc, m.const(0, o.width), o) if c >= cols % Cc else o for c, o in enumerate(outs)]
             choices.append(m.concat(list(reversed(outs))))
             init_words.append(self.init_spectrum(k, pnum))
         xword = m.select(xsel_d, choices, "x_word")
@@ -626,7 +635,7 @@ class _Gen:
                                                  eng["events"]), EVENT_WIDTH))
                 # the destination of the row this engine drains at (group, m)
                 for (kk, off), vb in vbufs.items():
-                    if kk != k:
+                    if kk != k or e not in vb["banks"]:
                         continue
                     hit, local = self.dest_lookup(m, k, e, off, g_d, m_d, vb["nb"])
                     if hit is None:
@@ -790,9 +799,14 @@ class _Gen:
                 cp = copy_of(it, vb["copies"])
                 addr = self.addr3(m, cp, vb["copies"], stream, S, u, vb["nb"], bits(vb["depth"]),
                                   f"ew{st.index}_t{n}_addr")
-                outs = [m.read_port(bank, addr, f"ew{st.index}_t{n}_rd{e}", enable=en) for e, bank in enumerate(vb["banks"])]
-                bank_d = m.reg(so[f"bank{n}"], f"ew{st.index}_t{n}_bank")
-                term_words[t] = m.select(bank_d, outs) if len(outs) > 1 else outs[0]
+                rd = {e: m.read_port(bank, addr, f"ew{st.index}_t{n}_rd{e}", enable=en) for e, bank in vb["banks"].items()}
+                if len(rd) == 1:
+                    term_words[t] = next(iter(rd.values()))
+                else:
+                    bank_d = m.reg(so[f"bank{n}"], f"ew{st.index}_t{n}_bank")
+                    anyb = next(iter(rd.values()))
+                    outs = [rd.get(e, anyb) for e in range(max(rd) + 1)]
+                    term_words[t] = m.select(bank_d, outs)
             elif t.kind == "carry":
                 sb = sbufs[t.index]
                 itp = m.sub(it, m.const(1, IT_WIDTH), IT_WIDTH)

@@ -33,9 +33,9 @@ def spec_of(kind: str, I: int, H: int, b: int, extra: dict, seed: int = 0):
     return random_gru(I, H, b, seed=seed, **extra)
 
 
-def quantized(kind, I, H, b, extra, T=4, batch=1, seed=0, weight_bits=12, data_bits=16):
+def quantized(kind, I, H, b, extra, T=4, batch=1, seed=0, weight_bits=12, data_bits=16, acc_bits=32):
     module = build_module([spec_of(kind, I, H, b, extra, seed)], T, batch=batch)
-    PipelinePass(weight_bits=weight_bits, data_bits=data_bits).apply(make_context(), module)
+    PipelinePass(weight_bits=weight_bits, data_bits=data_bits, acc_bits=acc_bits).apply(make_context(), module)
     module.verify()
     return module
 
