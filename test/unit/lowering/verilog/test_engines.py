@@ -32,7 +32,7 @@ CASES = [
     (8, "half_up", "saturate", 16, 11, 24, 14),
     (8, "convergent", "saturate", 12, 9, 10, 8),  # narrow output: saturates
     (16, "half_up", "wrap", 16, 12, 12, 10),      # wraps
-    (32, "convergent", "saturate", 16, 11, 20, 14),
+    (16, "convergent", "saturate", 16, 11, 20, 14),
 ]
 
 
