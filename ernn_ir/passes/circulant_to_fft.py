@@ -24,16 +24,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from xdsl.builder import Builder, InsertPoint
+from xdsl.builder import InsertPoint
 from xdsl.context import Context
 from xdsl.dialects.builtin import IntegerAttr, ModuleOp, TensorType
 from xdsl.ir import SSAValue
-from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import DiagnosticException
 
 from ernn_ir.dialects import ernn
 from ernn_ir.dialects.ernn import checks
-from ernn_ir.passes.emit import Emitter, elem, shape
+from ernn_ir.passes.emit import Emitter, elem, located_builder, shape
+from ernn_ir.passes.options import CheckedPass
 
 
 def check_matvec(op: ernn.CircMatvecOp) -> None:
@@ -57,7 +57,7 @@ def lower_matvec(op: ernn.CircMatvecOp) -> None:
     w = op.weight.type
     assert isinstance(w, ernn.CirculantType)
     p, q, b = w.param_shape
-    e = Emitter(Builder(InsertPoint.before(op)))
+    e = Emitter(located_builder(InsertPoint.before(op), op))
     x = op.input
     lead = shape(x)[:-1]
     d = len(lead)
@@ -99,7 +99,7 @@ def lower_matvec(op: ernn.CircMatvecOp) -> None:
 
 
 @dataclass(frozen=True)
-class CirculantToFftPass(ModulePass):
+class CirculantToFftPass(CheckedPass):
     """Lower every ernn.circ_matvec to the naive per-block FFT form."""
 
     name = "ernn-circulant-to-fft"

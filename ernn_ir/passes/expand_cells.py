@@ -15,12 +15,12 @@ from xdsl.builder import Builder, InsertPoint
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp, TensorType, UnitAttr
 from xdsl.ir import Block, Region, SSAValue
-from xdsl.passes import ModulePass
 
 from ernn_ir.builder import dense_attr
 from ernn_ir.dialects import ernn
 from ernn_ir.dialects.ernn.checks import dense_to_numpy
-from ernn_ir.passes.emit import Emitter, elem, shape
+from ernn_ir.passes.emit import Emitter, elem, located_builder, shape
+from ernn_ir.passes.options import CheckedPass
 
 
 def _finish_scan(
@@ -39,7 +39,7 @@ def _finish_scan(
 
 
 def expand_lstm(op: ernn.LstmOp) -> None:
-    b = Builder(InsertPoint.before(op))
+    b = located_builder(InsertPoint.before(op), op)
     e = Emitter(b)
     x = op.input
     T, B, _ = shape(x)
@@ -53,7 +53,7 @@ def expand_lstm(op: ernn.LstmOp) -> None:
     body = Block(arg_types=[step, r0.type, c0.type])
     xt, r, c = body.args
     xt.name_hint, r.name_hint, c.name_hint = "x_t", "r", "c"
-    s = Emitter(Builder(InsertPoint.at_end(body)))
+    s = Emitter(located_builder(InsertPoint.at_end(body), op))
     g = s.add(s.circ_matvec(op.w_x, xt, name="gx"), s.circ_matvec(op.w_h, r, name="gh"), "g")
     if op.bias is not None:
         g = s.add(g, op.bias, "gb")
@@ -113,7 +113,7 @@ def expand_gru(op: ernn.GruOp) -> None:
     """One GRU step; gates r and z read the sum of the x-part and the recurrent
     part of their rows, so FFT fusion can accumulate them in the frequency
     domain (as it does n's two parts without reset_after)."""
-    b = Builder(InsertPoint.before(op))
+    b = located_builder(InsertPoint.before(op), op)
     e = Emitter(b)
     x = op.input
     T, B, _ = shape(x)
@@ -128,7 +128,7 @@ def expand_gru(op: ernn.GruOp) -> None:
     body = Block(arg_types=[step, h0.type])
     xt, h = body.args
     xt.name_hint, h.name_hint = "x_t", "h"
-    s = Emitter(Builder(InsertPoint.at_end(body)))
+    s = Emitter(located_builder(InsertPoint.at_end(body), op))
     reset_after = op.reset_after.value.data
 
     def bias(v: SSAValue | None, offset: int, size: int, name: str) -> SSAValue | None:
@@ -185,7 +185,7 @@ def expand_gru(op: ernn.GruOp) -> None:
 
 
 @dataclass(frozen=True)
-class ExpandCellsPass(ModulePass):
+class ExpandCellsPass(CheckedPass):
     """Expand every ernn.lstm and ernn.gru into an ernn.scan over gate-level ops."""
 
     name = "ernn-expand-cells"

@@ -23,4 +23,4 @@
 // FIXED:      sigmoid 32 [-8, 8) fixed<20, 12> -> fixed<16, 12> max |err| = {{.*}} (exhaustive)
 // FIXED:      %r = ernn.pwl %{{.*}} {x_min = -8.000000e+00 : f64, log2_step = {{(-1 : i64|#builtin.int<-1>)}}, function = "sigmoid", slopes = dense<{{.*}}> : tensor<32xi16>, intercepts = dense<{{.*}}> : tensor<32xi16>, coeff = !ernn.fixed<16, 13>} : tensor<1x8x!ernn.fixed<20, 12>> -> tensor<1x8x!ernn.fixed<16, 12>>
 
-// BAD: error: ernn-approximate-activations: sigmoid table (12 segments on [-8, 8]): segments must be a power of two, got 12
+// BAD: error: ernn-approximate-activations: sigmoid-segments must be a power of two, got 12
