@@ -20,7 +20,8 @@
 // REPORT-NEXT: sigmoid 16 [-8, 8) f32 -> f32 max |err| = 1.165e-02 (dense sampling)
 // REPORT-NEXT: tanh 64 [-8, 8) f32 -> f32 max |err| = {{[0-9.]+}}e-03 (dense sampling)
 
-// FIXED:      sigmoid 32 [-8, 8) fixed<20, 12> -> fixed<16, 12> max |err| = {{.*}} (exhaustive)
-// FIXED:      %r = ernn.pwl %{{.*}} {x_min = -8.000000e+00 : f64, log2_step = {{(-1 : i64|#builtin.int<-1>)}}, function = "sigmoid", slopes = dense<{{.*}}> : tensor<32xi16>, intercepts = dense<{{.*}}> : tensor<32xi16>, coeff = !ernn.fixed<16, 13>} : tensor<1x8x!ernn.fixed<20, 12>> -> tensor<1x8x!ernn.fixed<16, 12>>
+// The sigmoid output holds [0, 1] (one integer bit and the sign), the coefficients their largest, sigmoid(8) < 1.
+// FIXED:      sigmoid 32 [-8, 8) fixed<20, 12> -> fixed<16, 14> max |err| = {{.*}} (exhaustive)
+// FIXED:      %r = ernn.pwl %{{.*}} {x_min = -8.000000e+00 : f64, log2_step = {{(-1 : i64|#builtin.int<-1>)}}, function = "sigmoid", slopes = dense<{{.*}}> : tensor<32xi16>, intercepts = dense<{{.*}}> : tensor<32xi16>, coeff = !ernn.fixed<16, 15>} : tensor<1x8x!ernn.fixed<20, 12>> -> tensor<1x8x!ernn.fixed<16, 14>>
 
 // BAD: error: ernn-approximate-activations: sigmoid-segments must be a power of two, got 12
