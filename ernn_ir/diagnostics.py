@@ -211,6 +211,19 @@ def op_description(op: Operation) -> str:
     return f"'{op.name}' op" + (f" %{names[0]}" if names else "")
 
 
+class PassError(ErnnError, DiagnosticException):
+    """A pass's error about an op, located at it; still a DiagnosticException for API callers."""
+
+
+def op_error(op: Operation, msg: str) -> PassError:
+    """A pass's error about `op`, located like a verifier error: `file:line:col: error: ...`."""
+    where = location_text(op)
+    text = f"error: {msg}" if where is None else f"{where}: error: {msg}"
+    loc = op.location
+    line = loc.line.data if isinstance(loc, FileLineColLoc) else None
+    return PassError(text, line, msg)
+
+
 def format_warning(op: Operation, msg: str) -> str:
     """An MLIR-style warning about `op`: `file:line:col: warning: 'op' op %name: msg`."""
     where = location_text(op)
