@@ -466,20 +466,24 @@ class RangeAnalysis:
         boxes = [self._as_box(x) for x in xs]
         return Box(np.concatenate([b.lo for b in boxes], ax), np.concatenate([b.hi for b in boxes], ax))
 
-    def _spectral_weights(self, op: Operation, W: Box, b: int) -> tuple[CirculantSpectra, CirculantSpectra]:
-        """The constant weight spectra and the spectra of |parameters|, packed once per op.
-
-        `|W|` of a block-circulant matrix is block-circulant with the absolute
-        values of the block vectors: its spectra bound the radius of a box.
-        """
+    def _spectral_weights(self, op: Operation, W: Box, b: int) -> "_SpectralWeights":
+        """A constant weight spectrum packed once per op for the three products a box needs."""
         cached = self._weights.get(id(op))
         if cached is not None and cached[0] is W.lo:
-            return cached[1], cached[2]
+            return cached[1]
         params = params_of_spectra(W.lo, b)
-        packed = prepare_circulant(W.lo, dtype=np.float64)
-        packed_abs = prepare_circulant(np.abs(params), dtype=np.float64)
-        self._weights[id(op)] = (W.lo, packed, packed_abs)
-        return packed, packed_abs
+        ar = np.abs(W.lo[..., 0]).transpose(2, 0, 1)  # [K, p, q]
+        ai = np.abs(W.lo[..., 1]).transpose(2, 0, 1)
+        packed = _SpectralWeights(
+            prepare_circulant(W.lo, dtype=np.float64),
+            # |W| of a block-circulant matrix is block-circulant with the absolute
+            # values of the block vectors: its spectra bound a time box's radius.
+            prepare_circulant(np.abs(params), dtype=np.float64),
+            np.ascontiguousarray(ar + ai),
+            np.ascontiguousarray(ar - ai),
+        )
+        self._weights[id(op)] = (W.lo, packed)
+        return packed
 
     def _circulant_weights(self, op: Operation, W: Box) -> tuple[CirculantSpectra, CirculantSpectra]:
         """Constant block vectors `[p, q, b]` and their absolute values, packed once per op."""
@@ -496,21 +500,24 @@ class RangeAnalysis:
         b = X.b
         xc, xr = X.comp.center, X.comp.radius
         if W.is_exact:
-            w = W.lo
-            wr, wi = w[..., 0], w[..., 1]
-            # re = wr*xr - wi*xi, im = wr*xi + wi*xr; per bin a sum over the q input blocks
-            packed, packed_abs = self._spectral_weights(op, W, b)
-            c = spectral_mac_float(w, xc, weights=packed)
-            rad_re = np.einsum("pqk,...qk->...pk", np.abs(wr), xr[..., 0]) + np.einsum(
-                "pqk,...qk->...pk", np.abs(wi), xr[..., 1])
-            rad_im = np.einsum("pqk,...qk->...pk", np.abs(wr), xr[..., 1]) + np.einsum(
-                "pqk,...qk->...pk", np.abs(wi), xr[..., 0])
-            rad = np.stack([rad_re, rad_im], -1)
+            sw = self._spectral_weights(op, W, b)
+            c = spectral_mac_float(W.lo, xc, weights=sw.spectra)
+            # re = wr*xr - wi*xi, im = wr*xi + wi*xr, summed over the q input blocks:
+            # the radius is rad_re = |wr| r_re + |wi| r_im, rad_im = |wr| r_im + |wi| r_re,
+            # i.e. (|wr| + |wi|)(r_re + r_im) = rad_re + rad_im and
+            # (|wr| - |wi|)(r_re - r_im) = rad_re - rad_im: two real products per bin.
+            lead = xr.shape[:-3]
+            q, K = xr.shape[-3], xr.shape[-2]
+            rr = xr.reshape(-1, q, K, 2).transpose(2, 1, 0, 3)  # [K, q, B, 2]
+            total = np.matmul(sw.abs_sum, np.ascontiguousarray(rr[..., 0] + rr[..., 1]))
+            diff = np.matmul(sw.abs_diff, np.ascontiguousarray(rr[..., 0] - rr[..., 1]))
+            rad = np.stack([(total + diff) / 2, (total - diff) / 2], -1)  # [K, p, B, 2]
+            rad = rad.transpose(2, 1, 0, 3).reshape(*lead, -1, K, 2)
             comp = Box(c - rad, c + rad)
             time = None
             if X.time is not None:
-                tc = circ_matvec_fft(packed, X.time.center)
-                tr = circ_matvec_fft(packed_abs, X.time.radius)
+                tc = circ_matvec_fft(sw.spectra, X.time.center)
+                tr = circ_matvec_fft(sw.abs_params, X.time.radius)
                 time = Box(tc - tr, tc + tr)
             return Spectrum(comp, time, b)
         # A weight that is not a constant: bound by magnitudes.
@@ -633,6 +640,18 @@ class RangeAnalysis:
         big = np.where(inside, np.maximum(ya, yz), -np.inf).max(axis=1)
         small = np.where(inside, np.minimum(ya, yz), np.inf).min(axis=1)
         return Box(small.reshape(x.lo.shape), big.reshape(x.lo.shape))
+
+
+@dataclass(frozen=True)
+class _SpectralWeights:
+    spectra: CirculantSpectra
+    """the weight spectra, for box centres"""
+    abs_params: CirculantSpectra
+    """the spectra of |block vectors|: |W| in the time domain"""
+    abs_sum: np.ndarray
+    """|Re W| + |Im W| as [K, p, q]"""
+    abs_diff: np.ndarray
+    """|Re W| - |Im W| as [K, p, q]"""
 
 
 def _cmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
