@@ -26,6 +26,8 @@
 // RUN: not ernn-opt %t.lstm.mlir -p 'ernn-pipeline{acc-bits=80}' 2>&1 | filecheck %s --check-prefix=ACC
 // RUN: not ernn-opt %t.lstm.mlir -p 'ernn-pipeline{rounding=nearest}' 2>&1 | filecheck %s --check-prefix=ROUND
 // RUN: not ernn-opt %t.lstm.mlir -p 'ernn-pipeline{no-such-option=1}' 2>&1 | filecheck %s --check-prefix=UNKNOWN
+// calibrate is a count: true is not one (it used to mean 1 silently).
+// RUN: not ernn-opt %t.lstm.mlir -p 'ernn-pipeline{calibrate=true}' 2>&1 | filecheck %s --check-prefix=CALBOOL
 
 // CHECK:       builtin.module {
 // CHECK-NEXT:    ernn.global @[[G:ws[0-9]+]] dense<"0x{{[0-9A-F]+}}"> : tensor<8x4x3x2xi16> -> tensor<8x4x3x2x!ernn.fixed<16, {{[0-9]+}}>>
@@ -130,3 +132,5 @@
 // ROUND:    error: ernn-pipeline: rounding must be 'half_up' or 'convergent', got 'nearest'
 // UNKNOWN:     ernn-opt: error: {{.*}}no_such_option
 // UNKNOWN-NOT: Traceback
+// CALBOOL:     error: ernn-pipeline: calibrate is a count (number of random input sets), got true
+// CALBOOL-NOT: Traceback
