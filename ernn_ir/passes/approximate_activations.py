@@ -39,6 +39,7 @@ from xdsl.ir import Operation
 from xdsl.utils.exceptions import DiagnosticException
 
 from ernn_ir.builder import dense_attr
+from ernn_ir.diagnostics import op_error
 from ernn_ir.dialects import ernn
 from ernn_ir.dialects.ernn.types import MAX_FIXED_FRAC, MAX_FIXED_WIDTH, FixedType
 from ernn_ir.numerics import (
@@ -295,14 +296,15 @@ def _rewrite(op: Operation, fn: str, table: PwlTable, p: ApproximateActivationsP
         fin, fout = _fmt(xt.element_type), _fmt(rt.element_type)
         coeff = coefficient_format(table, p.coeff_bits, p.coeff_frac)
         if table.log2_step + fin.frac < 0:
-            raise _err(
-                f"{fn}: segment width 2^{table.log2_step} is finer than the input lsb 2^-{fin.frac} "
-                f"of {fin}; use fewer segments or a wider range"
+            raise op_error(
+                op,
+                f"ernn-approximate-activations: {fn}: segment width 2^{table.log2_step} is finer than "
+                f"the input lsb 2^{-fin.frac} of {fin}; use fewer segments or a wider range",
             )
         try:
             s, c, xr = quantize_table(table, fin, coeff)
         except ValueError as e:
-            raise _err(f"{fn}: {e}") from None
+            raise op_error(op, f"ernn-approximate-activations: {fn}: {e}") from None
         fx = FixedType(coeff.width, coeff.frac)
         props.update(slopes=dense_attr(s, fx), intercepts=dense_attr(c, fx), coeff=fx)
         key = (fn, fin, fout, coeff, op.properties.get("rounding"), op.properties.get("overflow"))

@@ -12,6 +12,7 @@ from xdsl.dialects.builtin import ModuleOp, TensorType
 from xdsl.ir import Attribute, Block, Operation, SSAValue
 
 from ernn_ir.builder import dense_attr
+from ernn_ir.diagnostics import op_error
 from ernn_ir.dialects import ernn
 from ernn_ir.dialects.ernn.checks import dense_to_numpy
 from ernn_ir.dialects.ernn.gate_ops import FixedResultOp
@@ -318,14 +319,18 @@ class Rewriter:
         coeff = coefficient_format(table, self.p.bits("table"), self.p.frac("table"))
         self.note("table", coeff)
         if log2_step_of(op) + fin.frac < 0:
-            raise _err(
-                f"'ernn.pwl' segment width 2^{log2_step_of(op)} is finer than the input lsb "
-                f"2^-{fin.frac} of {fin}; use fewer segments or a wider range"
+            name = f" %{op.results[0].name_hint}" if op.results[0].name_hint else ""
+            raise op_error(
+                op,
+                f"ernn-quantize: 'ernn.pwl'{name}: the table's segments (2^{log2_step_of(op)} wide) are "
+                f"finer than the lsb 2^{-fin.frac} of its input format {fin}, which holds the input's "
+                "range at this width; use fewer segments or a wider table, more bits for the input's "
+                "class, or a smaller assumed range (input-max, cell-max)",
             )
         try:
             s, c, _ = quantize_table(table, fin, coeff, self.p.rounding, self.p.overflow)
         except ValueError as e:
-            raise _err(f"'ernn.pwl' table cannot be quantized for input {fin}: {e}") from None
+            raise op_error(op, f"ernn-quantize: 'ernn.pwl' table cannot be quantized for input {fin}: {e}") from None
         fx = _fx(coeff)
         op.properties["slopes"] = dense_attr(s, fx)
         op.properties["intercepts"] = dense_attr(c, fx)

@@ -114,3 +114,21 @@ def test_input_range_is_an_option(capsys):
     report = validate_pipeline(m, PipelinePass(data_bits=12, input_max=16.0).stages(), inputs=[x])
     capsys.readouterr()
     assert report.stages[-1].overflow_events == 0
+
+
+def test_a_table_finer_than_its_input_format_is_a_located_error(capsys):
+    """6-bit data: the cell state's range |c| < 16 leaves lsb 1, coarser than the tanh table's
+    2^-2 segments; the error names the op (at the ernn.lstm it came from) and the ways out."""
+    from pathlib import Path
+
+    from ernn_ir.diagnostics import PassError
+
+    path = Path(__file__).resolve().parents[3] / "examples" / "lstm_small.mlir"
+    m = parse_module_text(path.read_text(), str(path))
+    with pytest.raises(PassError, match=r"lstm_small.mlir:8:5: error: ernn-quantize: 'ernn.pwl' %tc: .*"
+                                        r"finer than the lsb 2\^0 of its input format fixed<6, 0>.*cell-max"):
+        PipelinePass(data_bits=6).apply(None, m)
+    capsys.readouterr()
+    m = parse_module_text(path.read_text(), str(path))
+    PipelinePass(data_bits=6, cell_max=2.0).apply(None, m)  # a range the table can index at 6 bits
+    capsys.readouterr()
