@@ -22,6 +22,7 @@ from xdsl.dialects.builtin import (
     DenseIntOrFPElementsAttr,
     Float32Type,
     Float64Type,
+    IntegerAttr,
     ModuleOp,
     TensorType,
     UnitAttr,
@@ -98,6 +99,8 @@ def _layer(b: Builder, layer, x: SSAValue, elem: Attribute, dt, reverse: bool = 
     props: dict[str, Attribute] = {"return_sequence": BoolAttr.from_bool(layer.return_sequence)}
     if reverse:
         props["reverse"] = UnitAttr()
+    if layer.units is not None and layer.units != layer.hidden_size:
+        props["units"] = IntegerAttr(layer.units, 64)
 
     def vec(a, name):
         return None if a is None else constant(b, np.asarray(a, dtype=dt), elem, name)

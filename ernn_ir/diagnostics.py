@@ -10,7 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import ModuleOp
+from xdsl.dialects.builtin import (
+    FileLineColLoc,
+    IntAttr,
+    ModuleOp,
+    StringAttr,
+    UnknownLoc,
+)
 from xdsl.ir import Operation
 from xdsl.parser import Parser
 from xdsl.utils.exceptions import DiagnosticException, ParseError, VerifyException
@@ -67,6 +73,22 @@ class LocatingParser(Parser):
         self.op_spans: dict[int, Span] = {}
         self._ops: list[Operation] = []
         self._line_offset = line_offset
+        self._name = name
+        # (position, 1-based line) of the last op start: ops are parsed in
+        # order, so counting newlines from there keeps locating linear in
+        # the file size (a weight constant can be megabytes on one line).
+        self._line_cursor = (0, 1)
+
+    def _location_of(self, span: Span) -> FileLineColLoc:
+        content = span.input.content
+        newline = "\n" if isinstance(content, str) else b"\n"
+        pos, line = self._line_cursor
+        if span.start < pos:
+            pos, line = 0, 1
+        line += content.count(newline, pos, span.start)  # type: ignore[arg-type]
+        self._line_cursor = (span.start, line)
+        col = span.start - span.input.get_start_of_line(span.start) + 1
+        return FileLineColLoc(StringAttr(self._name), IntAttr(line + self._line_offset), IntAttr(col))
 
     def _parse_dialect_type_or_attribute_body(self, attr_name, is_type, is_opaque, starting_opaque_pos):
         # Parameter verifiers run while parsing: report their failure at the
@@ -99,6 +121,10 @@ class LocatingParser(Parser):
                 located.ernn_located = True  # type: ignore[attr-defined]
                 raise located from None
             raise
+        if isinstance(op.location, UnknownLoc):
+            # The op's source position travels with it: passes copy it to the
+            # ops they create from it (ernn_ir.passes.emit.inherit_location).
+            op.location = self._location_of(span)
         if self._line_offset:
             from dataclasses import replace
 
@@ -181,3 +207,60 @@ def parse_located(ctx: Context, text: str | bytes, name: str, line_offset: int =
             e.span = replace(e.span, line_offset=line_offset)
         raise ErnnError(format_parse_error(e), e.span.get_location().line, e.msg) from None
     return LocatedModule(module, parser.op_spans)
+
+
+# ---------------------------------------------------------------------------
+# Warnings about ops of a transformed module
+# ---------------------------------------------------------------------------
+
+
+def location_text(op: Operation) -> str | None:
+    """`file:line:col` of `op` (or of the nearest enclosing op that has one)."""
+    o: Operation | None = op
+    while o is not None:
+        loc = o.location
+        if isinstance(loc, FileLineColLoc):
+            return f"{loc.filename.data}:{loc.line.data}:{loc.column.data}"
+        o = o.parent_op()
+    return None
+
+
+def op_description(op: Operation) -> str:
+    """`'ernn.pwl' op %i` (the result's name when it has one)."""
+    names = [r.name_hint for r in op.results if r.name_hint]
+    return f"'{op.name}' op" + (f" %{names[0]}" if names else "")
+
+
+class PassError(ErnnError, DiagnosticException):
+    """A pass's error about an op, located at it; still a DiagnosticException for API callers."""
+
+
+def op_error(op: Operation, msg: str) -> PassError:
+    """A pass's error about `op`, located like a verifier error: `file:line:col: error: ...`."""
+    where = location_text(op)
+    text = f"error: {msg}" if where is None else f"{where}: error: {msg}"
+    loc = op.location
+    line = loc.line.data if isinstance(loc, FileLineColLoc) else None
+    return PassError(text, line, msg)
+
+
+def format_warning(op: Operation, msg: str) -> str:
+    """An MLIR-style warning about `op`: `file:line:col: warning: 'op' op %name: msg`."""
+    where = location_text(op)
+    text = f"warning: {op_description(op)}: {msg}"
+    return text if where is None else f"{where}: {text}"
+
+
+def overflow_warnings(events, when: str) -> list[str]:
+    """One warning per op with overflow (saturation or wrap) events, in the order given.
+
+    `events` is a list of (op, count); `when` says on which inputs they occurred.
+    """
+    out = []
+    for op, n in events:
+        if not n:
+            continue
+        plural = "s" if n != 1 else ""
+        out.append(format_warning(op, f"{n} overflow event{plural} {when} (values outside the "
+                                      "result format, saturated or wrapped)"))
+    return out

@@ -12,10 +12,11 @@ Conventions (see docs/numerics.md and ../shared/ERNN-BRIEF.md):
   zero padding.
 - LSTM gates are stacked in PyTorch order (i, f, g, o); GRU gates (r, z, n).
 - The hidden size must be a multiple of the block size so that gate
-  boundaries fall on block boundaries.  Front ends pad the hidden size and
-  keep the padded units at exactly zero with saturated gate biases (a
-  circulant block cannot hold a zero row beside non-zero rows); see
-  docs/frontend.md.
+  boundaries fall on block boundaries.  Front ends pad each gate to a
+  multiple and record the real unit count in `units`; the padded units are
+  then not computed at all and read as exact zeros (a circulant block
+  cannot hold a zero row beside non-zero rows, so zero weights could not
+  silence them); see docs/frontend.md.
 """
 
 from __future__ import annotations
@@ -68,6 +69,8 @@ class LstmSpec:
     h0: np.ndarray | None = None  # [B, R]
     c0: np.ndarray | None = None  # [B, H]
     return_sequence: bool = True
+    units: int | None = None
+    """Real hidden units U <= H (None: all H); units U..H-1 are padding, exactly 0."""
 
     @property
     def proj_size(self) -> int | None:
@@ -98,6 +101,8 @@ class GruSpec:
     reset_after: bool = True
     h0: np.ndarray | None = None  # [B, H]
     return_sequence: bool = True
+    units: int | None = None
+    """Real hidden units U <= H (None: all H); units U..H-1 are padding, exactly 0."""
 
     @property
     def output_size(self) -> int:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
+from xdsl.ir import Operation
 from xdsl.passes import ModulePass, PassPipeline
 
 from ernn_ir.lowering.reference import Reference
@@ -33,6 +34,8 @@ class StageResult:
     max_abs_vs_original: float
     sqnr_db: float
     overflow_events: int
+    overflows: list[tuple[Operation, int]] = field(default_factory=list)
+    """The events per op (in the order the reference ran them)."""
 
 
 @dataclass
@@ -55,6 +58,15 @@ class ValidationReport:
     @property
     def worst_float_difference(self) -> float:
         return max((s.max_abs_vs_previous for s in self.stages), default=0.0)
+
+    def warnings(self, seed: int = 0) -> list[str]:
+        """One located warning per op that overflowed on the validation inputs, per stage."""
+        from ernn_ir.diagnostics import overflow_warnings
+
+        out: list[str] = []
+        for s in self.stages:
+            out += overflow_warnings(s.overflows, f"on the translation-validation inputs (seed {seed}) after {s.name}")
+        return out
 
 
 def sqnr_db(reference: Sequence[np.ndarray], test: Sequence[np.ndarray]) -> float:
@@ -94,9 +106,9 @@ def random_inputs(module: ModuleOp, entry: str = "main", seed: int = 0) -> list[
     return [rng.standard_normal(tuple(t.get_shape())) for t in f.function_type.inputs.data]  # type: ignore[attr-defined]
 
 
-def _run(module: ModuleOp, inputs: list[np.ndarray], entry: str) -> tuple[list[np.ndarray], int]:
+def _run(module: ModuleOp, inputs: list[np.ndarray], entry: str) -> tuple[list[np.ndarray], list[tuple[Operation, int]]]:
     res = Reference(module).run(inputs, entry)
-    return res.as_float(), sum(n for _, n in res.events)
+    return res.as_float(), [(op, n) for op, n in res.events if n]
 
 
 def validate_pipeline(
@@ -129,6 +141,7 @@ def validate_pipeline(
                 max(float(np.max(np.abs(a - b))) for a, b in zip(outs, previous)),
                 max(float(np.max(np.abs(a - b))) for a, b in zip(outs, original)),
                 sqnr_db(original, outs),
+                sum(n for _, n in events),
                 events,
             )
         )

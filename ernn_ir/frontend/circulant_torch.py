@@ -117,6 +117,14 @@ def _np(t):
     return None if t is None else t.detach().cpu().numpy().copy()
 
 
+def _real_units(x: torch.Tensor, H: int, units: int | None):
+    """A function zeroing the padded hidden units units.. of [B, H] states (identity without padding)."""
+    if units is None or units == H:
+        return lambda v: v
+    keep = (torch.arange(H, device=x.device) < units).to(x.dtype)
+    return lambda v: v * keep
+
+
 def _check_hidden(hidden_size: int, block: int) -> None:
     if hidden_size % block:
         raise ValueError(
@@ -135,6 +143,8 @@ class _LstmBase(nn.Module):
     hidden_size: int
     proj_size: int | None
     peepholes: bool
+    units: int | None = None
+    """Real hidden units (None: all); units from here on are padding, held at exactly 0."""
 
     def _init_common(self, input_size, hidden_size, proj_size, peepholes, bias, dtype):
         if proj_size is not None and proj_size <= 0:
@@ -166,6 +176,10 @@ class _LstmBase(nn.Module):
             c = x.new_zeros(B, H)
         else:
             r, c = state
+        real = _real_units(x, H, self.units)
+        c = real(c)
+        if fp is None:
+            r = real(r)
         outs = []
         for t in range(T):
             g = gx[t] + fh(r)
@@ -175,10 +189,10 @@ class _LstmBase(nn.Module):
                 gf = gf + self.peephole[1] * c
             i = torch.sigmoid(gi)
             f = torch.sigmoid(gf)
-            c = f * c + i * torch.tanh(gg)
+            c = real(f * c + i * torch.tanh(gg))
             if self.peephole is not None:
                 go = go + self.peephole[2] * c
-            h = torch.sigmoid(go) * torch.tanh(c)
+            h = real(torch.sigmoid(go) * torch.tanh(c))
             r = h if fp is None else fp(h)
             outs.append(r)
         return torch.stack(outs), (r, c)
@@ -210,7 +224,7 @@ class CirculantLSTM(_LstmBase):
             w_x=self.w_x.to_weight(), w_h=self.w_h.to_weight(),
             bias=_np(self.bias), peephole=_np(self.peephole),
             w_proj=self.w_proj.to_weight() if self.w_proj is not None else None,
-            return_sequence=return_sequence)
+            return_sequence=return_sequence, units=self.units)
 
     @classmethod
     def from_spec(cls, spec: LstmSpec, dtype=torch.float64) -> "CirculantLSTM":
@@ -225,6 +239,7 @@ class CirculantLSTM(_LstmBase):
                 m.bias.copy_(torch.as_tensor(spec.bias, dtype=dtype))
             if m.peephole is not None:
                 m.peephole.copy_(torch.as_tensor(spec.peephole, dtype=dtype))
+        m.units = spec.units
         return m
 
     def dense_matrices(self) -> dict:
@@ -285,6 +300,8 @@ class _GruBase(nn.Module):
     input_size: int
     hidden_size: int
     reset_after: bool
+    units: int | None = None
+    """Real hidden units (None: all); units from here on are padding, held at exactly 0."""
 
     def _init_common(self, input_size, hidden_size, reset_after, bias, dtype):
         self.input_size, self.hidden_size, self.reset_after = input_size, hidden_size, reset_after
@@ -305,7 +322,8 @@ class _GruBase(nn.Module):
         gx = fx(x)
         if self.b_x is not None:
             gx = gx + self.b_x
-        h = x.new_zeros(B, H) if state is None else state
+        real = _real_units(x, H, self.units)
+        h = real(x.new_zeros(B, H) if state is None else state)
         outs = []
         for t in range(T):
             xr, xz, xn = gx[t].split(H, dim=-1)
@@ -328,7 +346,7 @@ class _GruBase(nn.Module):
                 if self.b_h is not None:
                     hn = hn + self.b_h[2 * H:]
                 n = torch.tanh(xn + hn)
-            h = (1 - z) * n + z * h
+            h = real((1 - z) * n + z * h)
             outs.append(h)
         return torch.stack(outs), h
 
@@ -366,7 +384,7 @@ class CirculantGRU(_GruBase):
             input_size=self.input_size, hidden_size=self.hidden_size,
             w_x=self.w_x.to_weight(), w_h=self.w_h.to_weight(),
             b_x=_np(self.b_x), b_h=_np(self.b_h), reset_after=self.reset_after,
-            return_sequence=return_sequence)
+            return_sequence=return_sequence, units=self.units)
 
     @classmethod
     def from_spec(cls, spec: GruSpec, dtype=torch.float64) -> "CirculantGRU":
@@ -378,6 +396,7 @@ class CirculantGRU(_GruBase):
             if m.b_x is not None:
                 m.b_x.copy_(torch.as_tensor(spec.b_x if spec.b_x is not None else np.zeros(3 * spec.hidden_size), dtype=dtype))
                 m.b_h.copy_(torch.as_tensor(spec.b_h if spec.b_h is not None else np.zeros(3 * spec.hidden_size), dtype=dtype))
+        m.units = spec.units
         return m
 
     def dense_matrices(self) -> dict:

@@ -13,15 +13,17 @@ to the ``ernn_ir.frontend`` logger).  Circulant layers are taken exactly as
 stored.
 
 Hidden sizes that are not multiples of the block size are padded with extra
-hidden units.  A circulant block cannot hold a zero row next to non-zero
-ones, so those units cannot be switched off with zero weights alone.  They
-are switched off by their gate bias instead: LSTM input gate bias
-``-PAD_GATE_BIAS`` (sigmoid gives exactly 0, so c and h stay exactly 0) and
-GRU update gate bias ``+PAD_GATE_BIAS`` (z is exactly 1, h stays at h0 = 0).
-Their weight rows and the weight columns that read them are "don't care"
-entries, excluded from the projection, which therefore stays the exact
-Frobenius projection of the real weights.  Input and projection sizes
-need no padding (`CirculantWeight` zero-pads columns and truncates rows).
+hidden units, and the layer records its real unit count (``units``).  A
+circulant block cannot hold a zero row next to non-zero ones, so those
+units could not be switched off with zero weights; instead the IR never
+computes them: the gate pre-activations are sliced to the real units and
+the state is re-padded with exact zeros where an H-wide vector is read
+(docs/frontend.md), in float and in fixed point, with no special bias
+values.  Their weight rows and the weight columns that read them are
+"don't care" entries, excluded from the projection, which therefore stays
+the exact Frobenius projection of the real weights.  Input and projection
+sizes need no padding (`CirculantWeight` zero-pads columns and truncates
+rows).
 
 This module only imports torch inside `spec_from_torch`, so the ONNX front
 end can share the layer builders without torch installed.
@@ -45,10 +47,6 @@ from ernn_ir.model_spec import (
 )
 
 log = logging.getLogger("ernn_ir.frontend")
-
-#: Gate bias that saturates a padded hidden unit's gate (see module docstring).
-PAD_GATE_BIAS = 1.0e4
-
 
 class UnsupportedModelError(Exception):
     """The model has a layer or option the E-RNN front ends do not handle."""
@@ -150,21 +148,19 @@ def lstm_from_dense(w_ih, w_hh, bias, w_hr, peephole, block, in_layout: _Layout,
     w_p = (_place(w_hr, np.arange(R), R, np.arange(H), Hp, report, layer, "w_proj", block)
            if proj else None)
     b = None
-    if bias is not None or Hp != H:
+    if bias is not None:
         b = np.zeros(4 * Hp)
-        if bias is not None:
-            b[rows] = bias
-        if Hp != H:
-            b[0 * Hp + np.arange(H, Hp)] = -PAD_GATE_BIAS  # input gate of padded units
+        b[rows] = bias
     pp = None
     if peephole is not None:
         pp = np.zeros((3, Hp))
         pp[:, :H] = peephole
     if Hp != H:
-        report.note(f"{layer}: hidden size {H} padded to {Hp} (padded units held at 0 "
-                    f"by input-gate bias -{PAD_GATE_BIAS:g})")
+        report.note(f"{layer}: hidden size {H} padded to {Hp} (units = {H}: the padded units "
+                    "are not computed and read as exact zeros)")
     spec = LstmSpec(input_size=in_layout.size, hidden_size=Hp, w_x=w_x, w_h=w_h, bias=b,
-                    peephole=pp, w_proj=w_p, return_sequence=return_sequence)
+                    peephole=pp, w_proj=w_p, return_sequence=return_sequence,
+                    units=H if Hp != H else None)
     return spec, _Layout(Rp, np.arange(R))
 
 
@@ -177,18 +173,18 @@ def gru_from_dense(w_ih, w_hh, b_ih, b_hh, reset_after, block, in_layout: _Layou
     w_x = _place(w_ih, rows, 3 * Hp, in_layout.index, in_layout.size, report, layer, "w_x", block)
     w_h = _place(w_hh, rows, 3 * Hp, np.arange(H), Hp, report, layer, "w_h", block)
     bx = bh = None
-    if b_ih is not None or b_hh is not None or Hp != H:
+    if b_ih is not None or b_hh is not None:
         bx, bh = np.zeros(3 * Hp), np.zeros(3 * Hp)
         if b_ih is not None:
             bx[rows] = b_ih
         if b_hh is not None:
             bh[rows] = b_hh
-        if Hp != H:
-            bx[Hp + np.arange(H, Hp)] = PAD_GATE_BIAS  # update gate of padded units
-            report.note(f"{layer}: hidden size {H} padded to {Hp} (padded units held at 0 "
-                        f"by update-gate bias +{PAD_GATE_BIAS:g})")
+    if Hp != H:
+        report.note(f"{layer}: hidden size {H} padded to {Hp} (units = {H}: the padded units "
+                    "are not computed and read as exact zeros)")
     spec = GruSpec(input_size=in_layout.size, hidden_size=Hp, w_x=w_x, w_h=w_h, b_x=bx,
-                   b_h=bh, reset_after=reset_after, return_sequence=return_sequence)
+                   b_h=bh, reset_after=reset_after, return_sequence=return_sequence,
+                   units=H if Hp != H else None)
     return spec, _Layout(Hp, np.arange(H))
 
 

@@ -3,9 +3,10 @@
 Options (per function): `sigmoid-segments` (power of two, default 32),
 `sigmoid-min`/`sigmoid-max` (default -8/8), `tanh-segments` (32),
 `tanh-min`/`tanh-max` (-4/4); (max - min) / segments must be a power of two.
-Fixed-point IR also uses `coeff-bits`/`coeff-frac` (default fixed<16, 13>)
-for the table's slopes and intercepts; x_min must then be a multiple of the
-input lsb.  Each table interpolates the function at the segment ends
+Fixed-point IR also uses `coeff-bits` (default 16) and `coeff-frac` (default:
+the most fraction bits that hold the table's largest coefficient) for the
+table's slopes and intercepts; x_min must then be a multiple of the input
+lsb.  Each table interpolates the function at the segment ends
 (`ernn_ir.numerics.fit_pwl`).
 
 The worst-case error |pwl(x) - f(x)| of every table is printed to stderr
@@ -20,6 +21,7 @@ Applying the pass twice is a no-op (no sigmoid/tanh remain).
 
 from __future__ import annotations
 
+import math
 import sys
 from dataclasses import dataclass
 
@@ -34,12 +36,12 @@ from xdsl.dialects.builtin import (
     TensorType,
 )
 from xdsl.ir import Operation
-from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import DiagnosticException
 
 from ernn_ir.builder import dense_attr
+from ernn_ir.diagnostics import op_error
 from ernn_ir.dialects import ernn
-from ernn_ir.dialects.ernn.types import FixedType
+from ernn_ir.dialects.ernn.types import MAX_FIXED_FRAC, MAX_FIXED_WIDTH, FixedType
 from ernn_ir.numerics import (
     FixedFormat,
     PwlTable,
@@ -49,8 +51,17 @@ from ernn_ir.numerics import (
     quantize_table,
 )
 from ernn_ir.numerics.pwl import activation
+from ernn_ir.passes.options import (
+    CheckedPass,
+    in_range,
+    option,
+    ordered,
+    power_of_two,
+)
 
 LIMITS = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+MAX_SEGMENTS = 1 << 12
+"""Largest table (a ROM of slopes and intercepts) the options accept."""
 MAX_EXHAUSTIVE = 1 << 24
 """Inputs evaluated one by one; beyond this the table domain is strided (still incl. segment ends)."""
 
@@ -151,21 +162,51 @@ def fixed_table_error(
     return worst, method
 
 
+def _table_grid(func_name: str):
+    """(max - min) / segments must be a power of two: the segment index is a shift."""
+
+    def relation(p) -> str | None:
+        lo = getattr(p, f"{func_name}_min")
+        hi = getattr(p, f"{func_name}_max")
+        seg = getattr(p, f"{func_name}_segments")
+        if not hi > lo:
+            return None  # reported by the ordering rule
+        step = (hi - lo) / seg
+        mant, _ = math.frexp(step)
+        if mant != 0.5:
+            return (
+                f"{func_name} table: ({func_name}-max - {func_name}-min) / {func_name}-segments = "
+                f"({hi:g} - {lo:g}) / {seg} = {step:g} must be a power of two (the segment width)"
+            )
+        return None
+
+    return relation
+
+
 @dataclass(frozen=True)
-class ApproximateActivationsPass(ModulePass):
+class ApproximateActivationsPass(CheckedPass):
     """Replace ernn.sigmoid / ernn.tanh with piecewise-linear ernn.pwl tables."""
 
     name = "ernn-approximate-activations"
 
-    sigmoid_segments: int = 32
-    sigmoid_min: float = -8.0
-    sigmoid_max: float = 8.0
-    tanh_segments: int = 32
-    tanh_min: float = -4.0
-    tanh_max: float = 4.0
-    coeff_bits: int = 16
-    coeff_frac: int = 13
-    report: bool = True
+    sigmoid_segments: int = option(32, power_of_two, in_range(1, MAX_SEGMENTS))
+    sigmoid_min: int | float = option(-8.0)
+    sigmoid_max: int | float = option(8.0)
+    tanh_segments: int = option(32, power_of_two, in_range(1, MAX_SEGMENTS))
+    tanh_min: int | float = option(-4.0)
+    tanh_max: int | float = option(4.0)
+    coeff_bits: int = option(16, in_range(2, MAX_FIXED_WIDTH))
+    coeff_frac: int | None = option(None, in_range(-MAX_FIXED_FRAC, MAX_FIXED_FRAC))
+    """Fraction bits of a fixed table's coefficients; by default the most that hold
+    the table's largest slope or intercept at `coeff-bits`."""
+    report: bool = option(True)
+
+    option_relations = (
+        ordered("sigmoid_min", "sigmoid_max"),
+        ordered("tanh_min", "tanh_max"),
+        _table_grid("sigmoid"),
+        _table_grid("tanh"),
+    )
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         reports = approximate_activations(op, self)
@@ -180,6 +221,17 @@ class ApproximateActivationsPass(ModulePass):
             return fit_pwl(func_name, lo, hi, seg)
         except ValueError as e:
             raise _err(f"{func_name} table ({seg} segments on [{lo:g}, {hi:g}]): {e}") from None
+
+
+def coefficient_format(table: PwlTable, bits: int, frac: int | None) -> FixedFormat:
+    """The coefficient format of a table: `frac`, or the most fraction bits that
+    hold every slope and intercept at `bits` (the table is known exactly)."""
+    if frac is None:
+        from ernn_ir.passes.calibration import fit_frac
+
+        m = float(max(np.abs(table.slopes).max(), np.abs(table.intercepts).max()))
+        frac = fit_frac(m, bits)
+    return FixedFormat(bits, frac)
 
 
 def format_reports(reports: list[ActivationReport]) -> str:
@@ -212,8 +264,6 @@ def approximate_activations(
 ) -> list[ActivationReport]:
     """Rewrite `module` in place; returns one report per distinct (function, formats) table."""
     p = options or ApproximateActivationsPass()
-    if not 1 <= p.coeff_bits <= 32:
-        raise _err(f"coeff-bits must be in [1, 32], got {p.coeff_bits}")
     tables: dict[str, PwlTable] = {}
     reports: list[ActivationReport] = []
     cache: dict[tuple, ActivationReport] = {}
@@ -244,16 +294,17 @@ def _rewrite(op: Operation, fn: str, table: PwlTable, p: ApproximateActivationsP
             props[k] = op.properties[k]
     if isinstance(xt.element_type, FixedType):
         fin, fout = _fmt(xt.element_type), _fmt(rt.element_type)
-        coeff = FixedFormat(p.coeff_bits, p.coeff_frac)
+        coeff = coefficient_format(table, p.coeff_bits, p.coeff_frac)
         if table.log2_step + fin.frac < 0:
-            raise _err(
-                f"{fn}: segment width 2^{table.log2_step} is finer than the input lsb 2^-{fin.frac} "
-                f"of {fin}; use fewer segments or a wider range"
+            raise op_error(
+                op,
+                f"ernn-approximate-activations: {fn}: segment width 2^{table.log2_step} is finer than "
+                f"the input lsb 2^{-fin.frac} of {fin}; use fewer segments or a wider range",
             )
         try:
             s, c, xr = quantize_table(table, fin, coeff)
         except ValueError as e:
-            raise _err(f"{fn}: {e}") from None
+            raise op_error(op, f"ernn-approximate-activations: {fn}: {e}") from None
         fx = FixedType(coeff.width, coeff.frac)
         props.update(slopes=dense_attr(s, fx), intercepts=dense_attr(c, fx), coeff=fx)
         key = (fn, fin, fout, coeff, op.properties.get("rounding"), op.properties.get("overflow"))
@@ -275,6 +326,7 @@ def _rewrite(op: Operation, fn: str, table: PwlTable, p: ApproximateActivationsP
     new = ernn.PwlOp.build(operands=[x], properties=props, result_types=[rt])
     from xdsl.builder import Builder, InsertPoint
 
+    new.location = op.location
     Builder(InsertPoint.before(op)).insert(new)
     new.results[0].name_hint = r.name_hint
     r.replace_all_uses_with(new.results[0])

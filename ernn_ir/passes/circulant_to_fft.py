@@ -24,31 +24,46 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from xdsl.builder import Builder, InsertPoint
+from xdsl.builder import InsertPoint
 from xdsl.context import Context
 from xdsl.dialects.builtin import IntegerAttr, ModuleOp, TensorType
 from xdsl.ir import SSAValue
-from xdsl.passes import ModulePass
-from xdsl.utils.exceptions import DiagnosticException
 
+from ernn_ir.diagnostics import op_error
 from ernn_ir.dialects import ernn
 from ernn_ir.dialects.ernn import checks
-from ernn_ir.passes.emit import Emitter, elem, shape
+from ernn_ir.passes.emit import Emitter, elem, located_builder, shape
+from ernn_ir.passes.options import CheckedPass
+
+
+def has_fft_form(op: ernn.CircMatvecOp) -> bool:
+    """Whether the matvec is lowered: block size 1 stays a matvec.
+
+    A 1 x 1 circulant block is one dense entry: the matrix is dense, an FFT
+    of one point is the identity, and `ernn.circ_matvec` computes it exactly
+    (docs/numerics.md), so the matvec form is the right form for it.
+    """
+    w = op.weight.type
+    assert isinstance(w, ernn.CirculantType)
+    return w.block.data != 1
 
 
 def check_matvec(op: ernn.CircMatvecOp) -> None:
-    """Raise the diagnostic for a matvec that has no FFT form here."""
+    """Raise the located diagnostic for a matvec that has no FFT form here."""
     w = op.weight.type
     assert isinstance(w, ernn.CirculantType)
     if not checks.is_float(w.element_type):
-        raise DiagnosticException(
+        raise op_error(
+            op,
             f"ernn-circulant-to-fft: '{op.name}' on {w.element_type} is fixed point; "
-            "lower to the FFT before quantizing"
+            "lower to the FFT before quantizing",
         )
     b = w.param_shape[2]
-    if b < 2 or b & (b - 1):
-        raise DiagnosticException(
-            f"ernn-circulant-to-fft: block size {b} is not a power of two >= 2; the FFT form needs one"
+    if b & (b - 1):
+        raise op_error(
+            op,
+            f"ernn-circulant-to-fft: '{op.name}' has block size {b}, which is not a power of two: "
+            "the radix-2 FFT form needs one (keep the matvec form: ernn-pipeline{fft=false})",
         )
 
 
@@ -57,7 +72,7 @@ def lower_matvec(op: ernn.CircMatvecOp) -> None:
     w = op.weight.type
     assert isinstance(w, ernn.CirculantType)
     p, q, b = w.param_shape
-    e = Emitter(Builder(InsertPoint.before(op)))
+    e = Emitter(located_builder(InsertPoint.before(op), op))
     x = op.input
     lead = shape(x)[:-1]
     d = len(lead)
@@ -99,13 +114,15 @@ def lower_matvec(op: ernn.CircMatvecOp) -> None:
 
 
 @dataclass(frozen=True)
-class CirculantToFftPass(ModulePass):
+class CirculantToFftPass(CheckedPass):
     """Lower every ernn.circ_matvec to the naive per-block FFT form."""
 
     name = "ernn-circulant-to-fft"
 
+    # Matvecs with block size 1 keep the matvec form (see has_fft_form).
+
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        matvecs = [o for o in op.walk() if isinstance(o, ernn.CircMatvecOp)]
+        matvecs = [o for o in op.walk() if isinstance(o, ernn.CircMatvecOp) and has_fft_form(o)]
         # Diagnose every matvec before rewriting any: a refused module is left as it was.
         for o in matvecs:
             check_matvec(o)

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from xdsl.builder import Builder
-from xdsl.dialects.builtin import TensorType
-from xdsl.ir import Attribute, SSAValue
+from xdsl.builder import Builder, InsertPoint
+from xdsl.dialects.builtin import TensorType, UnknownLoc
+from xdsl.ir import Attribute, Operation, SSAValue
 
 from ernn_ir.builder import dense_attr
 from ernn_ir.dialects import ernn
@@ -21,6 +21,28 @@ from ernn_ir.dialects.ernn import checks
 def retype(v: SSAValue, t: Attribute) -> None:
     """Give an existing value a new type in place (xDSL has no public retyping of values)."""
     v._type = t  # type: ignore[attr-defined]
+
+
+def inherit_location(op: Operation, origin: Operation | None) -> None:
+    """Give `op` and the ops nested in it that have no location `origin`'s location.
+
+    As in MLIR, an op a rewrite creates carries the location of the op it
+    replaces, so a diagnostic about it (an overflow found by calibration or
+    translation validation) points at the source line it came from.
+    """
+    if origin is None or isinstance(origin.location, UnknownLoc):
+        return
+    for o in op.walk():
+        if isinstance(o.location, UnknownLoc):
+            o.location = origin.location
+
+
+def located_builder(ip: InsertPoint, origin: Operation | None) -> Builder:
+    """A builder at `ip` whose inserted ops inherit `origin`'s location."""
+    b = Builder(ip)
+    if origin is not None:
+        b.operation_insertion_handler.append(lambda op: inherit_location(op, origin))
+    return b
 
 
 def shape(v: SSAValue) -> tuple[int, ...]:

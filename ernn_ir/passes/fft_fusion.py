@@ -39,16 +39,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from xdsl.builder import Builder, InsertPoint
+from xdsl.builder import InsertPoint
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp, TensorType
 from xdsl.ir import Block, BlockArgument, Operation, OpResult, SSAValue
-from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import DiagnosticException
 
 from ernn_ir.dialects import ernn
 from ernn_ir.dialects.ernn import checks
-from ernn_ir.passes.emit import Emitter, elem, shape
+from ernn_ir.passes.emit import Emitter, elem, located_builder, shape
+from ernn_ir.passes.options import CheckedPass
 
 # ---------------------------------------------------------------------------
 # helpers shared with ernn-weight-sharing and the op-count analysis
@@ -158,7 +158,7 @@ class _Shared:
         found = self._find(self.rffts, key, user)
         if found is not None:
             return found
-        X = Emitter(Builder(_insert_after_def(xp))).rfft(xp, b, "X")
+        X = Emitter(located_builder(_insert_after_def(xp), user)).rfft(xp, b, "X")
         self.rffts.setdefault(key, []).append(X)
         return X
 
@@ -218,7 +218,7 @@ def fuse_matvecs(module: ModuleOp, shared: _Shared) -> int:
         xp0 = xp
         xp = shared.pad(xp, P)
         X = shared.rfft(xp, b, P)
-        e = Emitter(Builder(InsertPoint.before(ry)))
+        e = Emitter(located_builder(InsertPoint.before(ry), ry))
         Y = e.spectral_mac(W, X, "Y")
         y = e.irfft(Y, ry.result.name_hint or "y")
         ry.result.replace_all_uses_with(y)
@@ -294,7 +294,7 @@ def accumulate_adds(module: ModuleOp) -> int:
             d = len(shape(maca.input)) - 3
             if shape(maca.input)[:d] != shape(macb.input)[:d]:
                 continue
-            e = Emitter(Builder(InsertPoint.before(add)))
+            e = Emitter(located_builder(InsertPoint.before(add), add))
             ws = _concat_parts(maca.weight, 1) + _concat_parts(macb.weight, 1)
             xs = _concat_parts(maca.input, d) + _concat_parts(macb.input, d)
             Wc = e._ins(ernn.ConcatOp(ws, 1), "Wc")
@@ -391,7 +391,7 @@ def fixed_point_leftover(module: ModuleOp, accumulate: bool = True) -> Operation
 
 
 @dataclass(frozen=True)
-class FftFusionPass(ModulePass):
+class FftFusionPass(CheckedPass):
     """Share input rFFTs, fuse matvecs into spectral MACs, accumulate in frequency, drop round trips.
 
     Options: `accumulate` (frequency-domain accumulation of added matvecs,

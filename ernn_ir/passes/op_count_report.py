@@ -15,13 +15,13 @@ from dataclasses import dataclass
 
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
-from xdsl.passes import ModulePass
 
 from ernn_ir.analysis.op_count import count_ops, format_report
+from ernn_ir.passes.options import CheckedPass
 
 
 @dataclass(frozen=True)
-class OpCountPass(ModulePass):
+class OpCountPass(CheckedPass):
     """Print rFFT/IRFFT/MAC/multiply counts and weight storage; leaves the IR unchanged."""
 
     name = "ernn-op-count"

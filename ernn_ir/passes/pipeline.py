@@ -17,38 +17,53 @@ from dataclasses import dataclass
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
-from xdsl.utils.exceptions import DiagnosticException
 
-from ernn_ir.dialects.ernn.types import MAX_FIXED_WIDTH, OverflowMode, RoundingMode
+from ernn_ir.dialects.ernn.types import MAX_FIXED_WIDTH
+from ernn_ir.passes.options import (
+    CheckedPass,
+    in_range,
+    non_negative,
+    one_of,
+    option,
+    positive,
+    power_of_two,
+)
+
+WIDTH = in_range(2, MAX_FIXED_WIDTH)
 
 
 @dataclass(frozen=True)
-class PipelinePass(ModulePass):
+class PipelinePass(CheckedPass):
     """Model level to quantized, fused frequency level in one pass."""
 
     name = "ernn-pipeline"
 
-    fft: bool = True
-    """Lower block-circulant matvecs to the fused FFT form."""
-    approximate: bool = True
+    fft: bool = option(True)
+    """Lower block-circulant matvecs to the fused FFT form (block size 1 keeps the
+    matvec form: a 1 x 1 circulant block is a dense entry and needs no FFT)."""
+    approximate: bool = option(True)
     """Replace sigmoid/tanh by piecewise-linear tables."""
-    segments: int = 32
+    segments: int = option(32, power_of_two, in_range(1, 1 << 12))
     """Segments per activation table (a power of two)."""
-    quantize: bool = True
+    quantize: bool = option(True)
     """Convert to fixed point."""
-    weight_bits: int = 16
+    weight_bits: int = option(16, WIDTH)
     """Width of every weight class (input, recurrent, projection)."""
-    data_bits: int = 16
+    data_bits: int = option(16, WIDTH)
     """Width of inputs, activations and the cell state."""
-    acc_bits: int = 32
+    acc_bits: int = option(32, WIDTH)
     """Width of matvec / spectral accumulators."""
-    calibrate: int = 0
-    """Random sequences to calibrate fraction bits on (0: the fixed defaults)."""
-    calibrate_file: str = ""
+    input_max: int | float = option(8.0, positive, doc="the assumed max |input| (a number)")
+    """Assumed max |x| of the inputs, which sets the input format without calibration."""
+    cell_max: int | float = option(16.0, positive, doc="the assumed max |cell state| (a number)")
+    """Cap of the LSTM cell state's range (beyond it the fixed-point cell saturates)."""
+    calibrate: int = option(0, non_negative, doc="a count (number of random input sets)")
+    """Random sequences to calibrate fraction bits on (0: formats from the range analysis)."""
+    calibrate_file: str = option("")
     """Sample inputs (.npy / .npz) to calibrate fraction bits on, instead of random ones."""
-    rounding: str = "half_up"
-    overflow: str = "saturate"
-    report: bool = False
+    rounding: str = option("half_up", one_of("half_up", "convergent"))
+    overflow: str = option("saturate", one_of("saturate", "wrap"))
+    report: bool = option(False)
     """Print the op-count and storage table at the end."""
 
     def stages(self) -> list[ModulePass]:
@@ -75,6 +90,8 @@ class PipelinePass(ModulePass):
                     cell_bits=self.data_bits,
                     act_bits=self.data_bits,
                     acc_bits=self.acc_bits,
+                    input_max=self.input_max,
+                    cell_max=self.cell_max,
                     calibrate=self.calibrate,
                     calibrate_file=self.calibrate_file,
                     rounding=self.rounding,
@@ -85,26 +102,6 @@ class PipelinePass(ModulePass):
             stages.append(OpCountPass())
         return stages
 
-    def check_options(self) -> None:
-        """Reject bad options before any stage runs, under the pipeline's own option names."""
-
-        def bad(msg: str) -> None:
-            raise DiagnosticException(f"ernn-pipeline: {msg}")
-
-        for name in ("weight_bits", "data_bits", "acc_bits"):
-            v = getattr(self, name)
-            if not 2 <= v <= MAX_FIXED_WIDTH:
-                bad(f"{name.replace('_', '-')} must be in [2, {MAX_FIXED_WIDTH}], got {v}")
-        if self.segments < 1 or self.segments & (self.segments - 1):
-            bad(f"segments must be a power of two, got {self.segments}")
-        if self.rounding not in {m.value for m in RoundingMode}:
-            bad(f"rounding must be 'half_up' or 'convergent', got '{self.rounding}'")
-        if self.overflow not in {m.value for m in OverflowMode}:
-            bad(f"overflow must be 'saturate' or 'wrap', got '{self.overflow}'")
-        if self.calibrate < 0:
-            bad(f"calibrate must be >= 0, got {self.calibrate}")
-
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        self.check_options()
         for stage in self.stages():
             stage.apply(ctx, op)

@@ -6,12 +6,13 @@ import math
 from typing import TYPE_CHECKING
 
 import numpy as np
-from xdsl.builder import Builder, InsertPoint
+from xdsl.builder import InsertPoint
 from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp, TensorType
 from xdsl.ir import Attribute, Block, Operation, SSAValue
 
 from ernn_ir.builder import dense_attr
+from ernn_ir.diagnostics import op_error
 from ernn_ir.dialects import ernn
 from ernn_ir.dialects.ernn.checks import dense_to_numpy
 from ernn_ir.dialects.ernn.gate_ops import FixedResultOp
@@ -30,9 +31,9 @@ from ernn_ir.dialects.ernn.types import (
     RoundingMode,
 )
 from ernn_ir.numerics import FixedFormat, PwlTable, quantize, quantize_table
-from ernn_ir.passes.approximate_activations import log2_step_of
+from ernn_ir.passes.approximate_activations import coefficient_format, log2_step_of
 from ernn_ir.passes.calibration import fit_frac
-from ernn_ir.passes.emit import retype
+from ernn_ir.passes.emit import located_builder, retype
 from ernn_ir.passes.quant_classes import (
     ACC_OPS,
     ELEMENTWISE,
@@ -44,6 +45,7 @@ from ernn_ir.passes.quant_classes import (
 )
 
 if TYPE_CHECKING:
+    from ernn_ir.passes.quant_formats import ValueFormats
     from ernn_ir.passes.quantize import QuantizePass
 
 
@@ -64,11 +66,23 @@ def _ff(t: FixedType) -> FixedFormat:
 
 
 
-def _twiddle(p) -> FixedFormat:
-    return FixedFormat(p.bits("twiddle"), p.frac("twiddle"))  # type: ignore[arg-type]
+def twiddle_format(p, b: int) -> FixedFormat:
+    """The twiddle format of a b-point FFT: `twiddle-frac`, or the largest that holds
+    every twiddle the butterflies multiply by (W^0 = 1 and W^(b/4) = -i are exact
+    swaps and never multiplied, so for b = 8 the largest is cos(pi/4))."""
+    w = p.bits("twiddle")
+    f = p.frac("twiddle")
+    if f is None:
+        k = np.array([j for j in range(1, b // 2) if 4 * j != b], dtype=np.float64)
+        ang = 2.0 * np.pi * k / b
+        m = float(np.max(np.abs(np.concatenate([np.cos(ang), np.sin(ang)])))) if k.size else 0.0
+        f = fit_frac(m, w)
+    return FixedFormat(w, f)
 
 
 def _const_format(p, cls: str, values: np.ndarray) -> FixedFormat:
+    """A constant's format: the class width; fraction bits from its largest magnitude
+    (the value is known exactly, so no margin) unless `<class>-frac` is given."""
     w = p.bits(cls)
     f = p.frac(cls)
     if f is None:
@@ -77,16 +91,36 @@ def _const_format(p, cls: str, values: np.ndarray) -> FixedFormat:
     return FixedFormat(w, f)
 
 
+def exact_frac(op: Operation, fmt_of) -> int | None:
+    """Fraction bits of the exact (unrounded) result of `op` from its fixed operands.
+
+    A derived result format never needs more: every result is a multiple of
+    that lsb.  None when the op has no such bound (functions, FFTs)."""
+    fr = [fmt_of(x).frac for x in op.operands if isinstance(_elem(x.type), FixedType)]
+    if isinstance(op, ernn.MulOp | ernn.ComplexMulOp):
+        return fr[0] + fr[1]
+    if isinstance(op, ernn.AddOp | ernn.SubOp):
+        return max(fr)
+    if isinstance(op, ernn.CircMatvecOp | ernn.SpectralMacOp):
+        return fr[0] + fr[1]
+    if isinstance(op, ernn.DenseMatvecOp):
+        return max(fr[0] + fr[1], *fr[2:])
+    if isinstance(op, ernn.ReduceSumOp):
+        return fr[0]
+    return None
+
+
 # ---------------------------------------------------------------------------
 # Rewriting
 # ---------------------------------------------------------------------------
 
 
 class Rewriter:
-    def __init__(self, p: "QuantizePass", classes: dict[SSAValue, str], fmts: dict[str, FixedFormat]):
+    def __init__(self, p: "QuantizePass", classes: dict[SSAValue, str], formats: "ValueFormats"):
         self.p = p
         self.cls = classes
-        self.fmts = fmts
+        self.cls_of_original = dict(classes)
+        self.formats = formats
         self.used: dict[str, list[FixedFormat]] = {}
         self.global_types: dict[str, Attribute] = {}
         self.rounding = RoundingAttr(RoundingMode(p.rounding))
@@ -104,10 +138,23 @@ class Rewriter:
 
     def class_fmt(self, v: SSAValue) -> FixedFormat:
         c = self.cls.get(v, "act")
-        f = self.fmts.get(c)
-        if f is None:  # a runtime value in a weight class (weight rfft chain)
-            raise _err(f"internal: no format for class {c}")
+        f = self.formats.formats.get(v)
+        if f is None:
+            raise _err(f"internal: no format chosen for a value of class {c}")
         self.note(c, f)
+        return f
+
+    def result_fmt(self, op: Operation) -> FixedFormat:
+        """The chosen format of `op`'s result; a derived one no finer than the exact result."""
+        v = op.results[0]
+        f = self.formats.formats.get(v)
+        if f is None:
+            raise _err(f"internal: no format chosen for the result of '{op.name}'")
+        if v in self.formats.derived and v not in self.formats.shared:
+            cap = exact_frac(op, self.fmt_of)
+            if cap is not None and f.frac > cap:
+                f = FixedFormat(f.width, cap)
+        self.note(self.cls.get(v, "act"), f)
         return f
 
     def requant(self, v: SSAValue, f: FixedFormat, before: Operation) -> SSAValue:
@@ -116,7 +163,7 @@ class Rewriter:
         t = _with_elem(v.type, _fx(f))
         op = ernn.RequantizeOp(v, t)
         self._modes(op)
-        Builder(InsertPoint.before(before)).insert(op)
+        located_builder(InsertPoint.before(before), before).insert(op)
         if v.name_hint:
             op.results[0].name_hint = v.name_hint + "_rq"
         return op.results[0]
@@ -170,7 +217,7 @@ class Rewriter:
         elif isinstance(op, ernn.IrfftOp):
             self.fft(op, self.class_fmt(op.results[0]))
         elif isinstance(op, ACC_OPS + ELEMENTWISE + (ernn.SigmoidOp, ernn.TanhOp)):
-            self.set_result(op, self.class_fmt(op.results[0]))
+            self.set_result(op, self.result_fmt(op))
         elif isinstance(op, ernn.PwlOp):
             self.pwl(op)
         elif isinstance(op, ernn.ScanOp):
@@ -183,7 +230,8 @@ class Rewriter:
             _unknown(op)
 
     def fft(self, op: Operation, f: FixedFormat) -> None:
-        tw = _twiddle(self.p)
+        spectrum = op.results[0] if isinstance(op, ernn.RfftOp) else op.operands[0]
+        tw = twiddle_format(self.p, 2 * (spectrum.type.get_shape()[-2] - 1))  # type: ignore[attr-defined]
         if f.width > 32 or f.width + tw.width > 63:
             raise _err(
                 f"'{op.name}' result {f} with twiddles {tw}: fixed-point FFTs need a result of "
@@ -200,7 +248,7 @@ class Rewriter:
         if c in WEIGHT_CLASSES:
             f = _const_format(self.p, c, vals)
         else:
-            f = self.fmts[c]
+            f = self.class_fmt(v)
         self.note(c, f)
         raw, _ = quantize(vals, f, self.p.rounding, self.p.overflow)
         fx = _fx(f)
@@ -252,7 +300,7 @@ class Rewriter:
             self.global_types[name] = g.properties["type"]
 
     def _replace(self, op: Operation, new: Operation) -> None:
-        Builder(InsertPoint.before(op)).insert(new)
+        located_builder(InsertPoint.before(op), op).insert(new)
         new.results[0].name_hint = op.results[0].name_hint
         self.cls[new.results[0]] = self.cls.get(op.results[0], "bias")
         op.results[0].replace_all_uses_with(new.results[0])
@@ -261,24 +309,28 @@ class Rewriter:
 
     def pwl(self, op: ernn.PwlOp) -> None:
         fin = self.fmt_of(op.operands[0])
-        fout = self.class_fmt(op.results[0])
-        coeff = FixedFormat(self.p.bits("table"), self.p.frac("table"))  # type: ignore[arg-type]
-        self.note("table", coeff)
+        fout = self.result_fmt(op)
         table = PwlTable(
             op.x_min.value.data,
             log2_step_of(op),
             dense_to_numpy(op.slopes).astype(np.float64),
             dense_to_numpy(op.intercepts).astype(np.float64),
         )
+        coeff = coefficient_format(table, self.p.bits("table"), self.p.frac("table"))
+        self.note("table", coeff)
         if log2_step_of(op) + fin.frac < 0:
-            raise _err(
-                f"'ernn.pwl' segment width 2^{log2_step_of(op)} is finer than the input lsb "
-                f"2^-{fin.frac} of {fin}; use fewer segments or a wider range"
+            name = f" %{op.results[0].name_hint}" if op.results[0].name_hint else ""
+            raise op_error(
+                op,
+                f"ernn-quantize: 'ernn.pwl'{name}: the table's segments (2^{log2_step_of(op)} wide) are "
+                f"finer than the lsb 2^{-fin.frac} of its input format {fin}, which holds the input's "
+                "range at this width; use fewer segments or a wider table, more bits for the input's "
+                "class, or a smaller assumed range (input-max, cell-max)",
             )
         try:
             s, c, _ = quantize_table(table, fin, coeff, self.p.rounding, self.p.overflow)
         except ValueError as e:
-            raise _err(f"'ernn.pwl' table cannot be quantized for input {fin}: {e}") from None
+            raise op_error(op, f"ernn-quantize: 'ernn.pwl' table cannot be quantized for input {fin}: {e}") from None
         fx = _fx(coeff)
         op.properties["slopes"] = dense_attr(s, fx)
         op.properties["intercepts"] = dense_attr(c, fx)
@@ -331,18 +383,17 @@ class Rewriter:
         for i, (v, t) in enumerate(zip(list(op.operands), outs)):
             if isinstance(_elem(v.type), FixedType):
                 d = ernn.DequantizeOp(v, t)
-                Builder(InsertPoint.before(op)).insert(d)
+                located_builder(InsertPoint.before(op), op).insert(d)
                 op.operands[i] = d.results[0]
 
     def function(self, f: func.FuncOp) -> None:
         body = f.body.block
-        b = Builder(InsertPoint.at_start(body))
+        b = located_builder(InsertPoint.at_start(body), f)
         for a in body.args:
             if not a.uses:
                 continue
             c = self.cls.get(a, "input")
-            fmt = self.fmts[c]
-            self.note(c, fmt)
+            fmt = self.class_fmt(a)
             uses = list(a.uses)
             q = ernn.QuantizeOp(a, _with_elem(a.type, _fx(fmt)))
             self._modes(q)

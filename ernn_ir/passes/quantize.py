@@ -1,38 +1,39 @@
 """`ernn-quantize`: float gate-level or frequency-level IR to fixed point.
 
-Every value of a function body gets an `!ernn.fixed<W, F>` element type by
-its *class*; the function signature stays float: `ernn.quantize` follows the
-entry arguments and `ernn.dequantize` precedes `func.return`.  Constants
-become fixed-point constants (raw integers in iN storage), scan carries
-become fixed, and `ernn.requantize` is inserted where two formats meet
-(scan inits and yields, concatenations).  Arithmetic ops round once into
-their result format (docs/numerics.md), so they need no requantize.
+Every value of a function body gets an `!ernn.fixed<W, F>` element type; the
+function signature stays float: `ernn.quantize` follows the entry arguments
+and `ernn.dequantize` precedes `func.return`.  Constants become fixed-point
+constants (raw integers in iN storage), scan carries become fixed, and
+`ernn.requantize` is inserted where two classes meet (scan inits and yields,
+concatenations).  Arithmetic ops round once into their result format
+(docs/numerics.md), so they need no requantize.
 
-Classes (option prefix, default):
+The width of a value is set by its *class*; its fraction bits by its range
+at that width (`ernn_ir.passes.quant_formats`, docs/quantization.md), unless
+`<class>-frac` fixes them:
 
-| class              | what                                                  | default       |
-|--------------------|-------------------------------------------------------|---------------|
-| `input`            | the quantized function arguments (x)                  | fixed<16, 11> |
-| `input-weight`     | circulant params / weight spectra fed by x            | 16 bits, auto |
-| `recurrent-weight` | w_h, projection, dense weights (and their spectra)    | 16 bits, auto |
-| `bias`             | biases, peepholes, other constants                    | 16 bits, auto |
-| `acc`              | matvec, spectral_mac, cmul, reduce_sum, irfft, gate pre-activation adds | fixed<32, 20> |
-| `cell`             | LSTM cell state (a carry that is no step output)      | fixed<16, 11> |
-| `act`              | sigmoid/tanh/pwl outputs, h (the output carry)        | fixed<16, 12> |
-| `fft`              | rfft results (input spectra)                          | fixed<24, 14> |
-| `twiddle`          | the `twiddle` property of rfft/irfft                  | fixed<16, 14> |
-| `table`            | the `coeff` format of pwl tables                      | fixed<16, 13> |
+| class              | what                                                  | width | fraction bits from |
+|--------------------|-------------------------------------------------------|-------|--------------------|
+| `input`            | the quantized function arguments (x)                  | 16    | `input-max` (assumed range, default 8) |
+| `input-weight`     | circulant params / weight spectra fed by x            | 16    | largest magnitude per tensor |
+| `recurrent-weight` | w_h, projection, dense weights (and their spectra)    | 16    | largest magnitude per tensor |
+| `bias`             | biases, peepholes, other constants                    | 16    | largest magnitude per tensor |
+| `acc`              | matvec, spectral_mac, cmul, reduce_sum, irfft, gate pre-activation adds | 32 | range analysis |
+| `cell`             | LSTM cell state (a carry that is no step output)      | 16    | range analysis, capped at `cell-max` (default 16) |
+| `act`              | sigmoid/tanh/pwl outputs, h (the output carry)        | 16    | range analysis (sigmoid [0, 1], tanh [-1, 1], ...) |
+| `fft`              | rfft results (input spectra)                          | 24    | range analysis |
+| `twiddle`          | the `twiddle` property of rfft/irfft                  | 16    | the block size's largest non-trivial twiddle |
+| `table`            | the `coeff` format of pwl tables                      | 16    | largest coefficient per table |
 
-"auto" fraction bits are chosen per constant tensor from its largest
-magnitude (a power-of-two scale per tensor).  `weight-bits` sets both
-weight widths at once.  With `calibrate=N` the float module first runs on N
-random standard-normal input sets (`calibrate-seed`), or on the sample
-inputs in `calibrate-file` (a .npy: one input set; a .npz: one set per
-array), and the fraction bits
-of the data classes (input, acc, cell, act, fft) are picked so that the
-observed max |value| fits with one guard bit; the chosen formats are printed
-to stderr.  `quantize_module(module, ..., calibration_inputs=...)` takes
-user input arrays instead.
+`weight-bits` sets both weight widths at once.  With `calibrate=N` the float
+module first runs on N random standard-normal input sets (`calibrate-seed`),
+or on the sample inputs in `calibrate-file` (a .npy: one input set; a .npz:
+one set per array); the data classes then take the observed max |value| of
+each value with one guard bit (never above the range analysis bound), the
+chosen formats are printed to stderr, and the quantized module is run on
+the same inputs: every op that overflows there is reported as a warning
+with its location and count.  `quantize_module(module, ...,
+calibration_inputs=...)` takes user input arrays instead.
 """
 
 from __future__ import annotations
@@ -45,37 +46,43 @@ import numpy as np
 from xdsl.context import Context
 from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp
-from xdsl.passes import ModulePass
+from xdsl.ir import Operation
 
 from ernn_ir.dialects import ernn
 from ernn_ir.dialects.ernn.pool_ops import GlobalOp, is_index_type
-from ernn_ir.dialects.ernn.types import (
-    FixedType,
-    OverflowMode,
-    RoundingMode,
-)
-from ernn_ir.numerics import FixedFormat
+from ernn_ir.dialects.ernn.types import MAX_FIXED_FRAC, MAX_FIXED_WIDTH, FixedType
 from ernn_ir.passes.calibration import (
-    fit_frac,
     normalize_input_sets,
     observe_ranges,
     random_inputs,
     sqnr_db,
 )
-
-__all__ = ["QuantizePass", "quantize_module", "sqnr_db", "QuantReport"]
-
+from ernn_ir.passes.options import (
+    CheckedPass,
+    in_range,
+    non_negative,
+    one_of,
+    option,
+    positive,
+)
 from ernn_ir.passes.quant_classes import (
     ALL_CLASSES,
-    DATA_CLASSES,
     WEIGHT_CLASSES,
     _elem,
     _err,
     _functions,
-    class_ranges,
     classify_module,
 )
+from ernn_ir.passes.quant_formats import choose_formats
 from ernn_ir.passes.quant_rewrite import Rewriter
+
+__all__ = ["QuantizePass", "quantize_module", "sqnr_db", "QuantReport"]
+
+WIDTH = in_range(2, MAX_FIXED_WIDTH)
+FRAC = in_range(-MAX_FIXED_FRAC, MAX_FIXED_FRAC)
+ROUNDING = one_of("half_up", "convergent")
+OVERFLOW = one_of("saturate", "wrap")
+COUNT = "a count (number of random input sets)"
 
 
 @dataclass
@@ -83,7 +90,10 @@ class QuantReport:
     """What `ernn-quantize` chose: one row per class."""
 
     rows: list[tuple[str, str, str, str]] = field(default_factory=list)
-    """(class, format, observed max |value| or '-', source)"""
+    """(class, formats, largest max |value| the formats were fitted to or '-', source)"""
+
+    overflow_events: list[tuple[Operation, int]] = field(default_factory=list)
+    """Per op, the overflow events of the quantized module on the calibration inputs."""
 
     def format(self) -> str:
         head = ("class", "format", "max |value|", "source")
@@ -95,38 +105,42 @@ class QuantReport:
 
 
 @dataclass(frozen=True)
-class QuantizePass(ModulePass):
+class QuantizePass(CheckedPass):
     """Float gate- or frequency-level IR to fixed point (see the module docstring)."""
 
     name = "ernn-quantize"
 
-    input_bits: int = 16
-    input_frac: int = 11
-    input_weight_bits: int = 16
-    input_weight_frac: int | None = None
-    recurrent_weight_bits: int = 16
-    recurrent_weight_frac: int | None = None
-    weight_bits: int | None = None
-    bias_bits: int = 16
-    bias_frac: int | None = None
-    acc_bits: int = 32
-    acc_frac: int = 20
-    cell_bits: int = 16
-    cell_frac: int = 11
-    act_bits: int = 16
-    act_frac: int = 12
-    fft_bits: int = 24
-    fft_frac: int = 14
-    twiddle_bits: int = 16
-    twiddle_frac: int = 14
-    table_bits: int = 16
-    table_frac: int = 13
-    rounding: str = "half_up"
-    overflow: str = "saturate"
-    calibrate: int = 0
-    calibrate_seed: int = 0
-    calibrate_file: str = ""
-    report: bool = False
+    input_bits: int = option(16, WIDTH)
+    input_frac: int | None = option(None, FRAC)
+    input_max: int | float = option(8.0, positive, doc="the assumed max |input| (a number)")
+    """Assumed max |x| of the function inputs (without calibration)."""
+    input_weight_bits: int = option(16, WIDTH)
+    input_weight_frac: int | None = option(None, FRAC)
+    recurrent_weight_bits: int = option(16, WIDTH)
+    recurrent_weight_frac: int | None = option(None, FRAC)
+    weight_bits: int | None = option(None, WIDTH)
+    bias_bits: int = option(16, WIDTH)
+    bias_frac: int | None = option(None, FRAC)
+    acc_bits: int = option(32, WIDTH)
+    acc_frac: int | None = option(None, FRAC)
+    cell_bits: int = option(16, WIDTH)
+    cell_frac: int | None = option(None, FRAC)
+    cell_max: int | float = option(16.0, positive, doc="the assumed max |cell state| (a number)")
+    """Cap of the LSTM cell state's range, which the recurrence only bounds by the sequence length."""
+    act_bits: int = option(16, WIDTH)
+    act_frac: int | None = option(None, FRAC)
+    fft_bits: int = option(24, WIDTH)
+    fft_frac: int | None = option(None, FRAC)
+    twiddle_bits: int = option(16, WIDTH)
+    twiddle_frac: int | None = option(None, FRAC)
+    table_bits: int = option(16, WIDTH)
+    table_frac: int | None = option(None, FRAC)
+    rounding: str = option("half_up", ROUNDING)
+    overflow: str = option("saturate", OVERFLOW)
+    calibrate: int = option(0, non_negative, doc=COUNT)
+    calibrate_seed: int = option(0, non_negative)
+    calibrate_file: str = option("")
+    report: bool = option(False)
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         quantize_module(op, self, stream=sys.stderr)
@@ -141,31 +155,9 @@ class QuantizePass(ModulePass):
         return getattr(self, cls.replace("-", "_") + "_frac")
 
 
-def _check_options(p: QuantizePass) -> None:
-    try:
-        RoundingMode(p.rounding)
-    except ValueError:
-        raise _err(f"rounding must be 'half_up' or 'convergent', got '{p.rounding}'") from None
-    try:
-        OverflowMode(p.overflow)
-    except ValueError:
-        raise _err(f"overflow must be 'saturate' or 'wrap', got '{p.overflow}'") from None
-    for c in ALL_CLASSES:
-        b = p.bits(c)
-        if not 1 <= b <= 32:
-            raise _err(f"{c}-bits must be in [1, 32], got {b}")
-        f = p.frac(c)
-        if f is not None and abs(f) > 128:
-            raise _err(f"{c}-frac must be in [-128, 128], got {f}")
-    if p.calibrate < 0:
-        raise _err(f"calibrate must be >= 0 (number of random sequences), got {p.calibrate}")
-
-
-
 # ---------------------------------------------------------------------------
 # Checks on the input IR
 # ---------------------------------------------------------------------------
-
 
 
 def _state(module: ModuleOp) -> str:
@@ -203,28 +195,6 @@ def _state(module: ModuleOp) -> str:
     return "fixed" if has_fixed else "float"
 
 
-# ---------------------------------------------------------------------------
-# Formats
-# ---------------------------------------------------------------------------
-
-
-def _class_formats(
-    p: QuantizePass, ranges: dict[str, float] | None
-) -> tuple[dict[str, FixedFormat], dict[str, str]]:
-    fmts: dict[str, FixedFormat] = {}
-    src: dict[str, str] = {}
-    for c in DATA_CLASSES:
-        w = p.bits(c)
-        if ranges is not None and c in ranges:
-            fmts[c] = FixedFormat(w, fit_frac(ranges[c], w, guard=1))
-            src[c] = "calibrated"
-        else:
-            fmts[c] = FixedFormat(w, p.frac(c))  # type: ignore[arg-type]
-            src[c] = "option"
-    return fmts, src
-
-
-
 def load_calibration_file(path: str) -> list[list[np.ndarray]]:
     """Sample inputs for calibration: a .npy is one input set (one array per
     function argument, so a single-argument function); each array of a .npz,
@@ -239,6 +209,36 @@ def load_calibration_file(path: str) -> list[list[np.ndarray]]:
         return [[data[k]] for k in sorted(data.files)]
 
 
+def _report(rw: Rewriter, formats, p: QuantizePass) -> QuantReport:
+    report = QuantReport()
+    bounds: dict[str, float] = {}
+    sources: dict[str, list[str]] = {}
+    for v, c in rw.cls_of_original.items():
+        if v in formats.formats:
+            b = formats.bounds[v]
+            if b == b:  # not NaN (an option)
+                bounds[c] = max(bounds.get(c, 0.0), b)
+            s = sources.setdefault(c, [])
+            if formats.sources[v] not in s:
+                s.append(formats.sources[v])
+    order = list(ALL_CLASSES) + [c for c in rw.used if c not in ALL_CLASSES]
+    for c in order:
+        fs = rw.used.get(c)
+        if not fs:
+            continue
+        if c in WEIGHT_CLASSES or c.endswith("spectra"):
+            how = "max |value| per tensor" if p.frac(c.replace(" spectra", "")) is None else "option"
+        elif c == "twiddle":
+            how = "block size" if p.twiddle_frac is None else "option"
+        elif c == "table":
+            how = "max |coefficient| per table" if p.table_frac is None else "option"
+        else:
+            how = ", ".join(sources.get(c, ["option"]))
+        rng = f"{bounds[c]:.4g}" if c in bounds else "-"
+        report.rows.append((c, ", ".join(str(f) for f in fs), rng, how))
+    return report
+
+
 def quantize_module(
     module: ModuleOp,
     options: QuantizePass | None = None,
@@ -251,43 +251,53 @@ def quantize_module(
     `calibration_inputs`: input sets (see `calibration.normalize_input_sets`)
     to calibrate the data classes on; with `options.calibrate = N > 0` and no
     arrays, N random standard-normal sets are used.  Keyword arguments
-    override fields of `options` (e.g. `weight_bits=12`).
+    override fields of `options` (e.g. `weight_bits=12`).  With calibration,
+    `stream` also gets one located warning per op that overflows on the
+    calibration inputs after quantization.
     """
     p = options or QuantizePass()
     if overrides:
         p = replace(p, **overrides)
-    _check_options(p)
     if _state(module) == "fixed":
         if stream is not None:
             print("ernn-quantize: the module is already fixed point; nothing to do", file=stream)
         return None
     classes = classify_module(module)
-    ranges: dict[str, float] | None = None
     if calibration_inputs is None and p.calibrate_file:
         calibration_inputs = load_calibration_file(p.calibrate_file)
     if calibration_inputs is None and p.calibrate > 0:
         calibration_inputs = random_inputs(module, p.calibrate, p.calibrate_seed)
+    observed = None
+    sets = None
     if calibration_inputs is not None:
-        observed = observe_ranges(module, normalize_input_sets(calibration_inputs))
-        ranges = class_ranges(classes, observed)
-        # scan body arguments are not op results: their yields and inits are.
-    fmts, src = _class_formats(p, ranges)
-    rw = Rewriter(p, classes, fmts)
+        sets = normalize_input_sets(calibration_inputs)
+        observed = observe_ranges(module, sets)
+    formats, _ = choose_formats(module, p, classes, observed)
+    rw = Rewriter(p, classes, formats)
     rw.globals_(module)
     for f in _functions(module):
         rw.function(f)
-    report = QuantReport()
-    order = list(ALL_CLASSES) + [c for c in rw.used if c not in ALL_CLASSES]
-    for c in order:
-        fs = rw.used.get(c)
-        if not fs:
-            continue
-        if c in WEIGHT_CLASSES or c.endswith("spectra"):
-            how = "per tensor, auto" if p.frac(c.replace(" spectra", "")) is None else "option"
-        else:
-            how = src.get(c, "option")
-        rng = "-" if ranges is None or c not in ranges else f"{ranges[c]:.4g}"
-        report.rows.append((c, ", ".join(str(f) for f in fs), rng, how))
-    if stream is not None and (p.report or ranges is not None):
+    report = _report(rw, formats, p)
+    if sets is not None:
+        report.overflow_events = calibration_overflows(module, sets)
+    if stream is not None and (p.report or sets is not None):
         print(report.format(), file=stream)
+    if stream is not None and report.overflow_events:
+        from ernn_ir.diagnostics import overflow_warnings
+
+        where = f"on the {len(sets)} calibration input set{'s' if len(sets) != 1 else ''}"  # type: ignore[arg-type]
+        for line in overflow_warnings(report.overflow_events, where):
+            print(line, file=stream)
     return report
+
+
+def calibration_overflows(module: ModuleOp, sets) -> list[tuple[Operation, int]]:
+    """Overflow events per op of the (quantized) module over the calibration input sets."""
+    from ernn_ir.lowering.reference import Reference
+
+    ref = Reference(module)
+    counts: dict[int, list] = {}
+    for s in sets:
+        for op, n in ref.run(list(s)).events:
+            counts.setdefault(id(op), [op, 0])[1] += n
+    return [(op, n) for op, n in counts.values() if n]

@@ -54,7 +54,6 @@ from xdsl.dialects.builtin import (
     TensorType,
 )
 from xdsl.ir import Operation, SSAValue
-from xdsl.passes import ModulePass
 
 from ernn_ir.builder import dense_attr
 from ernn_ir.dialects import ernn
@@ -69,6 +68,7 @@ from ernn_ir.dialects.ernn.pool_ops import (
     lookup_global,
 )
 from ernn_ir.passes.fft_fusion import def_op, erase_dead
+from ernn_ir.passes.options import CheckedPass
 
 _PURE_HOISTABLE = (
     ernn.SliceOp,
@@ -538,7 +538,7 @@ def share_weights(module: ModuleOp, dedup_blocks: bool = True) -> SharingStats:
 
 
 @dataclass(frozen=True)
-class WeightSharingPass(ModulePass):
+class WeightSharingPass(CheckedPass):
     """Fold weight spectra at compile time into a module-level pool of `ernn.global` constants."""
 
     name = "ernn-weight-sharing"

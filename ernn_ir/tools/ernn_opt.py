@@ -84,11 +84,15 @@ class ErnnOptMain(xDSLOptMain):
             )
             print("translation validation in float64", file=sys.stderr)
             print(report.table(), file=sys.stderr)
+            for w in report.warnings(self.args.validate_seed):
+                print(w, file=sys.stderr)
             return super().apply_passes(prog)
         report = validate_pipeline(
             prog, self.pipeline.passes, self.ctx, seed=self.args.validate_seed
         )
         print(report.table(), file=sys.stderr)
+        for w in report.warnings(self.args.validate_seed):
+            print(w, file=sys.stderr)
 
     def prepare_input(self) -> tuple[list[tuple[IO[bytes], int]], str]:
         if not self.args.split_input_file:
@@ -240,6 +244,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise SystemExit(1) from None
     except ErnnError as e:
         print(e, file=sys.stderr)
+        raise SystemExit(1) from None
+    except DiagnosticException as e:
+        # a pass option that makes no sense, found when the pipeline is parsed
+        print(f"error: {e}", file=sys.stderr)
         raise SystemExit(1) from None
     except (ValueError, OSError) as e:
         print(f"ernn-opt: error: {e}", file=sys.stderr)

@@ -34,6 +34,16 @@ config.environment.pop("ERNN_DEBUG", None)
 
 config.substitutions.append(("%python", sys.executable))
 
+# lit runs its `diff` and `cat` builtins as `python .../builtin_commands/diff.py`
+# and, to do so, sets PYTHONPATH to lit's own directory in the test's shell
+# environment, for every later RUN line of the same test (lit 23,
+# TestRunner._executeShCmd).  The tools would then import the installed
+# ernn_ir instead of the one the caller's PYTHONPATH names, and every RUN
+# line after a `diff` would silently test other code.  Under `env` the
+# builtin gets a copy of the environment.
+for builtin in ("diff", "cat"):
+    config.substitutions.append((rf"(?<![\w./%-])(?<!env ){builtin}(?=\s)", f"env {builtin}"))
+
 
 def find_mlir_opt():
     found = shutil.which("mlir-opt", path=path)

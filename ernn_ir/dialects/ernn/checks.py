@@ -6,6 +6,7 @@ so diagnostics read the same across ops.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -125,6 +126,38 @@ def broadcast(a: Sequence[int], b: Sequence[int]) -> tuple[int, ...] | None:
         return tuple(np.broadcast_shapes(tuple(a), tuple(b)))
     except ValueError:
         return None
+
+
+ACCUMULATOR_BITS = 64
+"""Exact intermediate sums of fixed-point ops live in signed 64-bit integers (docs/numerics.md)."""
+
+
+def raw_bound(e: Attribute) -> int:
+    """Largest |raw| of a fixed-point format: 2^(W-1) (the most negative value)."""
+    assert isinstance(e, FixedType)
+    return 1 << (e.width.data - 1)
+
+
+def exact_accumulator(bound: int, what: str, terms: str) -> None:
+    """The exact integer sum of a fixed-point op must fit the 64-bit accumulator.
+
+    `bound` is the largest |sum| the operand formats allow (a Python int,
+    exact); `terms` spells out how it is made up.  Checking here, from the
+    types, means a module that verifies can never fail (or wrap) at run
+    time for lack of accumulator bits.
+    """
+    if bound > (1 << (ACCUMULATOR_BITS - 1)) - 1:
+        bits = bound.bit_length() + 1
+        fail(
+            f"{what} needs an exact accumulator of {bits} bits ({terms} = 2^{math.log2(bound):.1f}), "
+            f"more than the {ACCUMULATOR_BITS} bits it has; use narrower operand formats"
+        )
+
+
+def aligned_bound(e: Attribute, frac: int) -> int:
+    """Largest |raw| of format `e` aligned exactly to `frac` fraction bits (frac >= its own)."""
+    assert isinstance(e, FixedType)
+    return raw_bound(e) << max(0, frac - e.frac.data)
 
 
 def storage_matches(value: DenseIntOrFPElementsAttr, elem: Attribute, what: str) -> None:

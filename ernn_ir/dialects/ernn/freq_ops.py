@@ -22,7 +22,7 @@ from xdsl.traits import Pure
 
 from ernn_ir.dialects.ernn import checks
 from ernn_ir.dialects.ernn.gate_ops import FixedResultOp
-from ernn_ir.dialects.ernn.types import FixedType
+from ernn_ir.dialects.ernn.types import FixedType, describe
 
 DEFAULT_TWIDDLE = FixedType(16, 14)
 
@@ -45,6 +45,14 @@ class TwiddleOp(FixedResultOp):
     def check_twiddle(self, fixed: bool) -> None:
         if self.twiddle is not None and not fixed:
             checks.fail("'twiddle' applies to fixed-point FFTs only")
+        if fixed:
+            out = self.results[0].type.element_type  # type: ignore[attr-defined]
+            tw = self.twiddle_format
+            checks.exact_accumulator(
+                2 * checks.raw_bound(out) * checks.raw_bound(tw),
+                "the butterfly's twiddle product",
+                f"2 products of {describe(out)} and the twiddle {describe(tw)}",
+            )
 
     @property
     def twiddle_format(self) -> FixedType:
@@ -163,6 +171,13 @@ class SpectralMacOp(FixedResultOp):
         if qx != q:
             checks.fail(f"input must have the weight's {q} column blocks, got {qx}")
         checks.shape_eq(r.get_shape(), (*xl, p, bw // 2 + 1, 2), "result")
+        if checks.is_fixed(w.element_type):
+            # each output component sums 2 real products per input block
+            checks.exact_accumulator(
+                2 * q * checks.raw_bound(w.element_type) * checks.raw_bound(x.element_type),
+                "the spectral MAC",
+                f"2 * {q} products of {describe(w.element_type)} and {describe(x.element_type)}",
+            )
 
 
 @irdl_op_definition
@@ -197,6 +212,12 @@ class ComplexMulOp(FixedResultOp):
             if not t.get_shape() or t.get_shape()[-1] != 2:
                 checks.fail(f"{n} must be complex values [..., 2], got {checks.fmt_shape(t.get_shape())}")
         checks.broadcast_result(a, b, r)
+        if checks.is_fixed(a.element_type):
+            checks.exact_accumulator(
+                2 * checks.raw_bound(a.element_type) * checks.raw_bound(b.element_type),
+                "the complex product",
+                f"2 products of {describe(a.element_type)} and {describe(b.element_type)}",
+            )
 
 
 @irdl_op_definition
@@ -227,3 +248,8 @@ class ReduceSumOp(FixedResultOp):
         if not 0 <= d < len(xs):
             checks.fail(f"dim {d} is out of range for rank {len(xs)}")
         checks.shape_eq(r.get_shape(), xs[:d] + xs[d + 1 :], f"result (the input without dimension {d})")
+        if checks.is_fixed(x.element_type):
+            checks.exact_accumulator(
+                xs[d] * checks.raw_bound(x.element_type), "the sum",
+                f"{xs[d]} values of {describe(x.element_type)}",
+            )

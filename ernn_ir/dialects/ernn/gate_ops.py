@@ -102,6 +102,13 @@ class CircMatvecOp(FixedResultOp):
                 f"result last dimension must be the matrix's {w.rows.data} rows "
                 f"(or {w.p * b} padded), got {ys[-1]}"
             )
+        if checks.is_fixed(w.element_type):
+            n = w.q * b  # every row sums one product per (padded) column
+            checks.exact_accumulator(
+                n * checks.raw_bound(w.element_type) * checks.raw_bound(x.element_type),
+                "the block-circulant matvec",
+                f"{n} products of {describe(w.element_type)} and {describe(x.element_type)}",
+            )
 
 
 @irdl_op_definition
@@ -147,6 +154,18 @@ class DenseMatvecOp(FixedResultOp):
             if not (checks.is_float(e) or checks.is_fixed(e)):
                 checks.fail(f"{n} element type must be f32, f64 or !ernn.fixed, got {describe(e)}")
         checks.same_domain(elems)
+        if checks.is_fixed(w.element_type):
+            # products at frac Fw + Fx; a bias with more fraction bits shifts the sum up to its frac
+            we, xe = w.element_type, x.element_type
+            f = we.frac.data + xe.frac.data  # type: ignore[attr-defined]
+            bound = ws[1] * checks.raw_bound(we) * checks.raw_bound(xe)
+            terms = f"{ws[1]} products of {describe(we)} and {describe(xe)}"
+            if self.bias is not None:
+                be = self.bias.type.element_type  # type: ignore[attr-defined]
+                fm = max(f, be.frac.data)
+                bound = (bound << (fm - f)) + checks.aligned_bound(be, fm)
+                terms += f" plus the bias {describe(be)}, aligned to {fm} fraction bits"
+            checks.exact_accumulator(bound, "the dense matvec", terms)
 
 
 class ElementwiseBinaryOp(FixedResultOp):
@@ -177,6 +196,17 @@ class ElementwiseBinaryOp(FixedResultOp):
         r = checks.tensor(self.result.type, "result")
         checks.numeric_operands([("lhs", a), ("rhs", b), ("result", r)])
         checks.broadcast_result(a, b, r)
+        if checks.is_fixed(a.element_type):
+            self.check_accumulator(a.element_type, b.element_type)
+
+    def check_accumulator(self, ea: Attribute, eb: Attribute) -> None:
+        """Add and sub align both operands exactly to the larger frac before summing."""
+        fm = max(ea.frac.data, eb.frac.data)  # type: ignore[attr-defined]
+        checks.exact_accumulator(
+            checks.aligned_bound(ea, fm) + checks.aligned_bound(eb, fm),
+            f"'{self.name}'",
+            f"{describe(ea)} and {describe(eb)} aligned to {fm} fraction bits",
+        )
 
 
 @irdl_op_definition
@@ -201,6 +231,11 @@ class MulOp(ElementwiseBinaryOp):
     """`result = lhs * rhs`, element-wise with broadcasting (fixed: exact product, one rounding)."""
 
     name = "ernn.mul"
+
+    def check_accumulator(self, ea: Attribute, eb: Attribute) -> None:
+        checks.exact_accumulator(
+            checks.raw_bound(ea) * checks.raw_bound(eb), "'ernn.mul'", f"{describe(ea)} times {describe(eb)}"
+        )
 
 
 class ActivationOp(FixedResultOp):
@@ -287,6 +322,23 @@ class PwlOp(ActivationOp):
                 checks.fail(
                     f"x_min {self.x_min.value.data} is not a multiple of the input lsb 2^-{f_in}"
                 )
+            shift = self.log2_step.value.data + f_in
+            if shift < 0:
+                checks.fail(
+                    f"segment width 2^{self.log2_step.value.data} is finer than the input lsb 2^{-f_in}: "
+                    "a segment index needs whole input steps"
+                )
+            if shift > 62:
+                checks.fail(f"segment width 2^{self.log2_step.value.data} is {shift} input bits wide, more than 62")
+            # slope * x at frac Fc + Fi plus the intercept aligned to it (Fi < 0: the product is shifted)
+            c = self.coeff
+            bound = (checks.raw_bound(c) * checks.raw_bound(x.element_type) << max(0, -f_in)) + (
+                checks.raw_bound(c) << max(0, f_in)
+            )
+            checks.exact_accumulator(
+                bound, "the table's slope * x + intercept",
+                f"{describe(c)} times {describe(x.element_type)} plus an aligned intercept",
+            )
         else:
             if self.coeff is not None:
                 checks.fail("a float table takes no 'coeff' format")

@@ -3,6 +3,9 @@
 Weights are `!ernn.circulant` values with the gates stacked on the rows in
 PyTorch order: LSTM (i, f, g, o), GRU (r, z, n).  The hidden size H must be
 a multiple of the block size, so gate boundaries fall on block boundaries.
+A layer with fewer real hidden units pads each gate to H and says so with
+`units = U`: the units U..H-1 are padding, exactly zero in every output and
+state, whatever the weights' padded rows or h0/c0 hold there.
 Stacked layers are chained ops; a bidirectional layer is a forward and a
 `reverse` op whose outputs are concatenated.  Model-level ops are float;
 quantization happens after cell expansion.
@@ -12,7 +15,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from xdsl.dialects.builtin import BoolAttr, TensorType, UnitAttr
+from xdsl.dialects.builtin import I64, BoolAttr, IntegerAttr, TensorType, UnitAttr
 from xdsl.ir import Attribute
 from xdsl.irdl import (
     AttrSizedOperandSegments,
@@ -41,8 +44,19 @@ class RecurrentLayerOp(IRDLOperation):
 
     reverse = opt_prop_def(UnitAttr)
     return_sequence = prop_def(BoolAttr, default_value=BoolAttr.from_bool(True))
+    units = opt_prop_def(IntegerAttr[I64])
+    """Real hidden units U <= H; units U..H-1 of every gate are padding, held at exactly 0."""
 
     GATES: ClassVar[int] = 0
+
+    @property
+    def real_units(self) -> int:
+        """U: the hidden units that are not padding (H without `units`)."""
+        return self.hidden_size if self.units is None else self.units.value.data  # type: ignore[attr-defined]
+
+    def check_units(self, H: int) -> None:
+        if self.units is not None and not 1 <= self.units.value.data <= H:
+            checks.fail(f"units must be in [1, {H}] (the real hidden units), got {self.units.value.data}")
 
     def common_checks(self) -> tuple[int, int, int, int, Attribute]:
         """Returns (T, B, H, block, element type) after the shared rules."""
@@ -66,12 +80,13 @@ class RecurrentLayerOp(IRDLOperation):
         if H % b:
             checks.fail(
                 f"hidden size {H} must be a multiple of the block size {b} "
-                "(pad the hidden size; docs/frontend.md shows how padded units are kept at zero)"
+                "(pad every gate to a multiple and mark the real units with `units`; docs/frontend.md)"
             )
         if wx.cols.data != N:
             checks.fail(f"w_x must have the input's {N} columns, got {wx.cols.data}")
         if wh.rows.data != g * H:
             checks.fail(f"w_h must have {g} * {H} = {g * H} rows, got {wh.rows.data}")
+        self.check_units(H)
         return T, B, H, b, elem
 
     def vector(self, v, shape: tuple[int, ...], elem: Attribute, what: str) -> None:
@@ -107,6 +122,11 @@ class LstmOp(RecurrentLayerOp):
         c' = f * c + i * g
         o = sigmoid(Wx_o x_t + Wh_o r + p_o * c' + b_o)
         h = o * tanh(c');   r' = W_proj h  (or r' = h)
+
+    With `units = U`, units U..H-1 of every gate are padding: c and h are
+    exactly 0 there at every step (their entries in c0 and, without a
+    projection, h0 are ignored), so the padded rows of the weights and bias
+    and the columns of w_h and proj that read them contribute nothing.
 
     Operands: input [T, B, N]; w_x (4H x N); w_h (4H x R); optional bias [4H],
     peephole [3, H] (rows i, f, o), proj (P x H), h0 [B, R], c0 [B, H]
@@ -185,6 +205,9 @@ class GruOp(RecurrentLayerOp):
         reset_after:  n = tanh(Wx_n x_t + bx_n + r * (Wh_n h + bh_n))
         otherwise:    n = tanh(Wx_n x_t + bx_n + Wh_n (r * h) + bh_n)
         h' = (1 - z) * n + z * h
+
+    With `units = U`, units U..H-1 of every gate are padding: h is exactly
+    0 there at every step (h0's entries there are ignored).
 
     Operands: input [T, B, N]; w_x (3H x N); w_h (3H x H); optional b_x [3H],
     b_h [3H], h0 [B, H].  Results: output [T, B, H] (or [B, H]) and final h.

@@ -33,6 +33,9 @@ from xdsl.utils.str_enum import StrEnum
 MAX_FIXED_WIDTH = 32
 """Widest fixed-point operand; products of two operands then fit in int64."""
 
+MAX_FIXED_FRAC = 4 * MAX_FIXED_WIDTH
+"""Largest |fraction bits| of a fixed-point type."""
+
 MAX_BLOCK = 1 << 12
 
 
@@ -73,10 +76,9 @@ class FixedType(ParametrizedAttribute, TypeAttribute):
             raise VerifyException(
                 f"!ernn.fixed width must be in [1, {MAX_FIXED_WIDTH}], got {w}"
             )
-        if abs(f) > 4 * MAX_FIXED_WIDTH:
+        if abs(f) > MAX_FIXED_FRAC:
             raise VerifyException(
-                f"!ernn.fixed fraction bits must be in [-{4 * MAX_FIXED_WIDTH}, "
-                f"{4 * MAX_FIXED_WIDTH}], got {f}"
+                f"!ernn.fixed fraction bits must be in [-{MAX_FIXED_FRAC}, {MAX_FIXED_FRAC}], got {f}"
             )
 
     @property

@@ -39,6 +39,15 @@ def _optional(op, args: tuple[Any, ...], names: list[str]) -> dict[str, Any]:
     return out
 
 
+def _real(v: np.ndarray, U: int) -> np.ndarray:
+    """`v` with the padded hidden units U.. (last axis) set to exactly 0."""
+    if U == v.shape[-1]:
+        return v
+    v = v.copy()
+    v[..., U:] = 0
+    return v
+
+
 def _steps(op, T: int) -> range:
     return range(T - 1, -1, -1) if op.reverse is not None else range(T)
 
@@ -58,8 +67,11 @@ def run_lstm(op: LstmOp, args: tuple[Any, ...]) -> tuple[np.ndarray, ...]:
     whs = wh.spectra(dt)
     ps = None if proj is None else proj.spectra(dt)
     peep = o["peephole"]
+    U = op.real_units
     r = np.zeros((B, R), dt) if o["h0"] is None else o["h0"].astype(dt)
-    c = np.zeros((B, H), dt) if o["c0"] is None else o["c0"].astype(dt)
+    if proj is None:
+        r = _real(r, U)
+    c = _real(np.zeros((B, H), dt) if o["c0"] is None else o["c0"].astype(dt), U)
     out = np.empty((T, B, R), dt)
     for t in _steps(op, T):
         g = xg[t] + circ_matvec_fft(whs, r, m=4 * H)
@@ -67,10 +79,10 @@ def run_lstm(op: LstmOp, args: tuple[Any, ...]) -> tuple[np.ndarray, ...]:
         if peep is not None:
             gi = gi + peep[0] * c
             gf = gf + peep[1] * c
-        c = sigmoid(gf) * c + sigmoid(gi) * tanh(gg)
+        c = _real(sigmoid(gf) * c + sigmoid(gi) * tanh(gg), U)
         if peep is not None:
             go = go + peep[2] * c
-        h = sigmoid(go) * tanh(c)
+        h = _real(sigmoid(go) * tanh(c), U)
         r = h if ps is None else circ_matvec_fft(ps, h, m=R)
         out[t] = r
     y = out if op.return_sequence.value.data else r
@@ -90,7 +102,8 @@ def run_gru(op: GruOp, args: tuple[Any, ...]) -> tuple[np.ndarray, ...]:
     bh = o["b_h"]
     whs = wh.spectra(dt)
     reset_after = op.reset_after.value.data
-    h = np.zeros((B, H), dt) if o["h0"] is None else o["h0"].astype(dt)
+    U = op.real_units
+    h = _real(np.zeros((B, H), dt) if o["h0"] is None else o["h0"].astype(dt), U)
     out = np.empty((T, B, H), dt)
     for t in _steps(op, T):
         xr, xz, xn = xg[t][:, :H], xg[t][:, H : 2 * H], xg[t][:, 2 * H :]
@@ -112,7 +125,7 @@ def run_gru(op: GruOp, args: tuple[Any, ...]) -> tuple[np.ndarray, ...]:
             if bh is not None:
                 hn = hn + bh[2 * H :]
             n = tanh(xn + hn)
-        h = (1 - z) * n + z * h
+        h = _real((1 - z) * n + z * h, U)
         out[t] = h
     y = out if op.return_sequence.value.data else h
     return (y, h)

@@ -6,21 +6,32 @@
 // The lowering keeps the reference output (f64, rounding-level difference).
 // RUN: ernn-model lstm --input-size 6 --hidden-size 8 --proj-size 4 --seq-len 2 --dtype f64 --block-size 4 | ernn-opt -p ernn-expand-cells,ernn-circulant-to-fft --validate -o /dev/null 2>&1 | filecheck %s --check-prefix=VALID
 //
-// Block sizes that are not a power of two >= 2 have no FFT form: an error,
-// exit status 1, no output file.
+// Block sizes that are not a power of two have no radix-2 FFT form: an error
+// at the op (the ernn.lstm / ernn.gru the matvec came from), exit status 1,
+// no output file.
 // RUN: rm -f %t.out
-// RUN: ernn-model lstm --input-size 5 --hidden-size 6 --seq-len 2 --dtype f64 --block-size 3 | not ernn-opt -p ernn-expand-cells,ernn-circulant-to-fft -o %t.out 2>&1 | filecheck %s --check-prefix=B3
+// RUN: ernn-model lstm --input-size 5 --hidden-size 6 --seq-len 2 --dtype f64 --block-size 3 -o %t.b3.mlir
+// RUN: not ernn-opt %t.b3.mlir -p ernn-expand-cells,ernn-circulant-to-fft -o %t.out 2>&1 | filecheck %s --check-prefix=B3
 // RUN: test ! -e %t.out
 // RUN: ernn-model gru --input-size 5 --hidden-size 12 --seq-len 2 --dtype f64 --block-size 6 | not ernn-opt -p ernn-expand-cells,ernn-circulant-to-fft 2>&1 | filecheck %s --check-prefix=B6
-// RUN: ernn-model gru --input-size 5 --hidden-size 4 --seq-len 2 --dtype f64 --block-size 1 | not ernn-opt -p ernn-expand-cells,ernn-circulant-to-fft 2>&1 | filecheck %s --check-prefix=B1
+// Block size 1: a 1 x 1 circulant block is a dense entry, needs no FFT and
+// keeps the matvec form, in this pass and in ernn-pipeline (default fft=true).
+// RUN: ernn-model gru --input-size 5 --hidden-size 4 --seq-len 2 --dtype f64 --block-size 1 -o %t.b1.mlir
+// RUN: ernn-opt %t.b1.mlir -p ernn-expand-cells,ernn-circulant-to-fft | filecheck %s --check-prefix=B1
+// RUN: ernn-opt %t.b1.mlir -p ernn-pipeline --validate 2>&1 >/dev/null | filecheck %s --check-prefix=B1PIPE
 // A fixed-point matvec (ernn-quantize ran first): lower before quantizing.
 // RUN: ernn-model lstm --input-size 6 --hidden-size 8 --seq-len 2 --dtype f64 --block-size 4 | not ernn-opt -p ernn-expand-cells,ernn-quantize,ernn-circulant-to-fft 2>&1 | filecheck %s --check-prefix=FIXED
 
-// B3:      error: ernn-circulant-to-fft: block size 3 is not a power of two >= 2; the FFT form needs one
+// B3:      b3.mlir:6:5: error: ernn-circulant-to-fft: 'ernn.circ_matvec' has block size 3, which is not a power of two: the radix-2 FFT form needs one (keep the matvec form: ernn-pipeline{fft=false})
 // B3-NOT:  Traceback
-// B6:      error: ernn-circulant-to-fft: block size 6 is not a power of two >= 2; the FFT form needs one
+// B6:      error: ernn-circulant-to-fft: 'ernn.circ_matvec' has block size 6, which is not a power of two
 // B6-NOT:  Traceback
-// B1:      error: ernn-circulant-to-fft: block size 1 is not a power of two >= 2; the FFT form needs one
+// B1:      ^bb0
+// B1-NOT:  ernn.rfft
+// B1:      %gx_rz = ernn.circ_matvec %w_x_rz, %x_t : !ernn.circulant<8x5xf64, block = 1>, tensor<1x5xf64> -> tensor<1x8xf64>
+// B1PIPE:      ernn-pipeline {{ +}}{{[0-9.e+-]+}} {{ +}}{{[0-9.e+-]+}} {{ +}}{{[3-9][0-9]\.[0-9]}} {{ +}}0
+// B1PIPE-NOT:  warning
+// B1PIPE-NOT:  error
 // FIXED:     error: ernn-circulant-to-fft: 'ernn.circ_matvec' on !ernn.fixed<{{[0-9]+}}, {{-?[0-9]+}}> is fixed point; lower to the FFT before quantizing
 // FIXED-NOT: Traceback
 // FIXED-NOT: builtin.module

@@ -255,3 +255,67 @@ func.func @gru_args(%x: tensor<3x1x4xf64>, %wx: !ernn.circulant<12x4xf64, block 
 // CHECK-NEXT:      %n = ernn.tanh %n_in
 // CHECK:           ernn.yield %h_next, %h_next
 // CHECK-NOT:     ernn.gru
+
+// -----
+// An LSTM with a projection and units = 6 of H = 8 (b = 4): the gates are
+// sliced to the 6 real units, the cell is carried at 6, h is re-padded with
+// zeros for the projection matvec, and c_n is re-padded after the scan.
+
+func.func @lstm_units(%x: tensor<3x1x4xf64>) -> tensor<3x1x4xf64> {
+  %wx = ernn.circulant dense<0.5> : tensor<8x1x4xf64> -> !ernn.circulant<32x4xf64, block = 4>
+  %wh = ernn.circulant dense<0.25> : tensor<8x1x4xf64> -> !ernn.circulant<32x4xf64, block = 4>
+  %p = ernn.circulant dense<0.5> : tensor<1x2x4xf64> -> !ernn.circulant<4x8xf64, block = 4>
+  %y, %rn, %cn = ernn.lstm %x, %wx, %wh proj(%p : !ernn.circulant<4x8xf64, block = 4>) {units = 6 : i64} : tensor<3x1x4xf64>, !ernn.circulant<32x4xf64, block = 4>, !ernn.circulant<32x4xf64, block = 4> -> tensor<3x1x4xf64>, tensor<1x4xf64>, tensor<1x8xf64>
+  func.return %y : tensor<3x1x4xf64>
+}
+
+// CHECK-LABEL: func.func @lstm_units(
+// CHECK:         %c0 = ernn.constant dense<0.000000e+00> : tensor<1x6xf64> -> tensor<1x6xf64>
+// CHECK-NEXT:    %y, %{{.*}}, %[[CN:[a-z0-9_]+]] = ernn.scan(%x : tensor<3x1x4xf64>) init(%r0, %c0 : tensor<1x4xf64>, tensor<1x6xf64>) -> tensor<3x1x4xf64>, tensor<1x4xf64>, tensor<1x6xf64> {
+// CHECK-NEXT:    ^bb0(%x_t: tensor<1x4xf64>, %r: tensor<1x4xf64>, %c: tensor<1x6xf64>):
+// CHECK-NEXT:      %gx = ernn.circ_matvec %wx, %x_t : {{.*}} -> tensor<1x32xf64>
+// CHECK-NEXT:      %gh = ernn.circ_matvec %wh, %r : {{.*}} -> tensor<1x32xf64>
+// CHECK-NEXT:      %g = ernn.add %gx, %gh
+// CHECK-NEXT:      %i_in = ernn.slice %g dim(1) offset(0) : tensor<1x32xf64> -> tensor<1x6xf64>
+// CHECK-NEXT:      %f_in = ernn.slice %g dim(1) offset(8) : tensor<1x32xf64> -> tensor<1x6xf64>
+// CHECK-NEXT:      %g_in = ernn.slice %g dim(1) offset(16) : tensor<1x32xf64> -> tensor<1x6xf64>
+// CHECK-NEXT:      %o_in = ernn.slice %g dim(1) offset(24) : tensor<1x32xf64> -> tensor<1x6xf64>
+// CHECK:           %h = ernn.mul %o, %tc : tensor<1x6xf64>, tensor<1x6xf64> -> tensor<1x6xf64>
+// CHECK-NEXT:      %h_pad = ernn.pad %h : tensor<1x6xf64> -> tensor<1x8xf64>
+// CHECK-NEXT:      %r_next = ernn.circ_matvec %p, %h_pad : !ernn.circulant<4x8xf64, block = 4>, tensor<1x8xf64> -> tensor<1x4xf64>
+// CHECK-NEXT:      ernn.yield %r_next, %r_next, %c_next : tensor<1x4xf64>, tensor<1x4xf64>, tensor<1x6xf64>
+// CHECK-NEXT:    }
+// CHECK-NEXT:    %c_n_pad = ernn.pad %[[CN]] : tensor<1x6xf64> -> tensor<1x8xf64>
+// CHECK-NEXT:    func.return %y : tensor<3x1x4xf64>
+
+// -----
+// A GRU with units = 6 of H = 8: h is carried at 6 and padded for the
+// recurrent matvecs; the n-part matrices keep 6 logical rows; the outputs
+// are padded after the scan.
+
+func.func @gru_units(%x: tensor<3x1x4xf64>) -> tensor<3x1x8xf64> {
+  %wx = ernn.circulant dense<0.5> : tensor<6x1x4xf64> -> !ernn.circulant<24x4xf64, block = 4>
+  %wh = ernn.circulant dense<0.25> : tensor<6x2x4xf64> -> !ernn.circulant<24x8xf64, block = 4>
+  %y, %hn = ernn.gru %x, %wx, %wh {units = 6 : i64} : tensor<3x1x4xf64>, !ernn.circulant<24x4xf64, block = 4>, !ernn.circulant<24x8xf64, block = 4> -> tensor<3x1x8xf64>, tensor<1x8xf64>
+  func.return %y : tensor<3x1x8xf64>
+}
+
+// CHECK-LABEL: func.func @gru_units(
+// CHECK:         %h0 = ernn.constant dense<0.000000e+00> : tensor<1x6xf64> -> tensor<1x6xf64>
+// CHECK-NEXT:    %one = ernn.constant dense<1.000000e+00> : tensor<6xf64> -> tensor<6xf64>
+// CHECK:         %w_x_n = ernn.circulant dense<5.000000e-01> : tensor<2x1x4xf64> -> !ernn.circulant<6x4xf64, block = 4>
+// CHECK:         %w_h_n = ernn.circulant dense<2.500000e-01> : tensor<2x2x4xf64> -> !ernn.circulant<6x8xf64, block = 4>
+// CHECK-NEXT:    %[[Y:[a-z0-9_]+]], %{{.*}} = ernn.scan(%x : tensor<3x1x4xf64>) init(%h0 : tensor<1x6xf64>) -> tensor<3x1x6xf64>, tensor<1x6xf64> {
+// CHECK-NEXT:    ^bb0(%x_t: tensor<1x4xf64>, %h: tensor<1x6xf64>):
+// CHECK-NEXT:      %h_pad = ernn.pad %h : tensor<1x6xf64> -> tensor<1x8xf64>
+// CHECK-NEXT:      %gx_rz = ernn.circ_matvec %w_x_rz, %x_t
+// CHECK-NEXT:      %gh_rz = ernn.circ_matvec %w_h_rz, %h_pad
+// CHECK-NEXT:      %g_rz = ernn.add %gx_rz, %gh_rz
+// CHECK-NEXT:      %r_in = ernn.slice %g_rz dim(1) offset(0) : tensor<1x16xf64> -> tensor<1x6xf64>
+// CHECK:           %z_in = ernn.slice %g_rz dim(1) offset(8) : tensor<1x16xf64> -> tensor<1x6xf64>
+// CHECK:           %gh_n = ernn.circ_matvec %w_h_n, %h_pad : !ernn.circulant<6x8xf64, block = 4>, tensor<1x8xf64> -> tensor<1x6xf64>
+// CHECK:           ernn.yield %h_next, %h_next : tensor<1x6xf64>, tensor<1x6xf64>
+// CHECK-NEXT:    }
+// CHECK-NEXT:    %y_pad = ernn.pad %[[Y]] : tensor<3x1x6xf64> -> tensor<3x1x8xf64>
+// CHECK-NEXT:    %h_n_pad = ernn.pad
+// CHECK-NEXT:    func.return %y_pad : tensor<3x1x8xf64>

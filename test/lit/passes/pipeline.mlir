@@ -26,6 +26,8 @@
 // RUN: not ernn-opt %t.lstm.mlir -p 'ernn-pipeline{acc-bits=80}' 2>&1 | filecheck %s --check-prefix=ACC
 // RUN: not ernn-opt %t.lstm.mlir -p 'ernn-pipeline{rounding=nearest}' 2>&1 | filecheck %s --check-prefix=ROUND
 // RUN: not ernn-opt %t.lstm.mlir -p 'ernn-pipeline{no-such-option=1}' 2>&1 | filecheck %s --check-prefix=UNKNOWN
+// calibrate is a count: true is not one (it used to mean 1 silently).
+// RUN: not ernn-opt %t.lstm.mlir -p 'ernn-pipeline{calibrate=true}' 2>&1 | filecheck %s --check-prefix=CALBOOL
 
 // CHECK:       builtin.module {
 // CHECK-NEXT:    ernn.global @[[G:ws[0-9]+]] dense<"0x{{[0-9A-F]+}}"> : tensor<8x4x3x2xi16> -> tensor<8x4x3x2x!ernn.fixed<16, {{[0-9]+}}>>
@@ -36,12 +38,13 @@
 // CHECK:           %[[Y:[a-z0-9_]+]], %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}} = ernn.scan(%[[XQ]] : tensor<2x1x6x!ernn.fixed<16, {{[0-9]+}}>>)
 // CHECK-NEXT:      ^bb0(%x_t: tensor<1x6x!ernn.fixed<16, {{[0-9]+}}>>, %r: tensor<1x8x!ernn.fixed<16, {{[0-9]+}}>>, %c: tensor<1x8x!ernn.fixed<16, {{[0-9]+}}>>):
 // One rFFT per input (r and the padded x_t), one spectral MAC over both, one IRFFT.
-// CHECK-NEXT:        %[[XR:.*]] = ernn.rfft %r {twiddle = !ernn.fixed<16, 14>} : tensor<1x8x!ernn.fixed<16, {{[0-9]+}}>> -> tensor<1x2x3x2x!ernn.fixed<24, 14>>
+// (Fraction bits follow from value ranges; quantize-formats.mlir checks them.)
+// CHECK-NEXT:        %[[XR:.*]] = ernn.rfft %r {twiddle = !ernn.fixed<16, {{[0-9]+}}>} : tensor<1x8x!ernn.fixed<16, {{[0-9]+}}>> -> tensor<1x2x3x2x!ernn.fixed<24, [[F:[0-9]+]]>>
 // CHECK-NEXT:        %[[XP:.*]] = ernn.pad %x_t
-// CHECK-NEXT:        %[[XX:.*]] = ernn.rfft %[[XP]] {twiddle = !ernn.fixed<16, 14>}
+// CHECK-NEXT:        %[[XX:.*]] = ernn.rfft %[[XP]] {twiddle = !ernn.fixed<16, {{[0-9]+}}>}
 // CHECK-NEXT:        %[[XC:.*]] = ernn.concat dim(1) %[[XX]], %[[XR]]
-// CHECK-NEXT:        %[[S:.*]] = ernn.spectral_mac %[[W]], %[[XC]] : tensor<8x4x3x2x!ernn.fixed<16, {{[0-9]+}}>>, tensor<1x4x3x2x!ernn.fixed<24, 14>> -> tensor<1x8x3x2x!ernn.fixed<32, {{[0-9]+}}>>
-// CHECK-NEXT:        %[[GI:.*]] = ernn.irfft %[[S]] {twiddle = !ernn.fixed<16, 14>} : tensor<1x8x3x2x!ernn.fixed<32, {{[0-9]+}}>> -> tensor<1x32x!ernn.fixed<32, {{[0-9]+}}>>
+// CHECK-NEXT:        %[[S:.*]] = ernn.spectral_mac %[[W]], %[[XC]] : tensor<8x4x3x2x!ernn.fixed<16, {{[0-9]+}}>>, tensor<1x4x3x2x!ernn.fixed<24, [[F]]>> -> tensor<1x8x3x2x!ernn.fixed<32, {{[0-9]+}}>>
+// CHECK-NEXT:        %[[GI:.*]] = ernn.irfft %[[S]] {twiddle = !ernn.fixed<16, {{[0-9]+}}>} : tensor<1x8x3x2x!ernn.fixed<32, {{[0-9]+}}>> -> tensor<1x32x!ernn.fixed<32, {{[0-9]+}}>>
 // CHECK:             %i = ernn.pwl %i_in {x_min{{.*}}function = "sigmoid"{{.*}} : tensor<1x8x!ernn.fixed<32, {{[0-9]+}}>> -> tensor<1x8x!ernn.fixed<16, {{[0-9]+}}>>
 // CHECK:             %tc = ernn.pwl %c_next {x_min{{.*}}function = "tanh"
 // CHECK:             ernn.yield
@@ -129,3 +132,5 @@
 // ROUND:    error: ernn-pipeline: rounding must be 'half_up' or 'convergent', got 'nearest'
 // UNKNOWN:     ernn-opt: error: {{.*}}no_such_option
 // UNKNOWN-NOT: Traceback
+// CALBOOL:     error: ernn-pipeline: calibrate is a count (number of random input sets), got true
+// CALBOOL-NOT: Traceback

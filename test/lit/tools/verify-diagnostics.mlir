@@ -2,7 +2,7 @@
 // expected-error comments all match its diagnostic passes silently (exit 0).
 // RUN: ernn-opt %s --split-input-file --verify-diagnostics | filecheck %s --check-prefix=QUIET
 // QUIET-NOT: error
-// A pass failure has no location: @unknown.
+// A pass failure is located at the op it is about.
 // RUN: ernn-opt %S/Inputs/expect-pass-error.mlir -p ernn-circulant-to-fft --verify-diagnostics
 // Mismatches fail with both sides named.
 // RUN: not ernn-opt %S/Inputs/expect-mismatch.mlir --split-input-file --verify-diagnostics 2>&1 | filecheck %s --check-prefix=MISMATCH

@@ -69,6 +69,37 @@ def test_padded_hidden_units_in_the_ir(kind):
     assert np.all(y[..., 6:] == 0.0)
 
 
+@pytest.mark.parametrize("width", [8, 12, 16])
+@pytest.mark.parametrize("kind", ["lstm", "lstm_proj", "gru"])
+def test_padded_hidden_units_stay_zero_in_fixed_point(kind, width, capsys):
+    """Through ernn-pipeline at every width the padded units are exactly 0, and the
+    biases keep the format their real values need (no saturating pad bias)."""
+    from ernn_ir.dialects import ernn
+    from ernn_ir.passes.pipeline import PipelinePass
+
+    torch.manual_seed(2)
+    m = nn.GRU(5, 6, dtype=F64) if kind == "gru" else nn.LSTM(5, 6, proj_size=3 if kind == "lstm_proj" else 0, dtype=F64)
+    spec = spec_from_torch(m, 4)
+    module = builder.build_module(spec, seq_len=6, batch=2)
+    PipelinePass(weight_bits=width, data_bits=width).apply(None, module)
+    capsys.readouterr()
+    x = torch.randn(6, 2, 5, dtype=F64).numpy() * 2
+    res = reference.Reference(module).run([x])
+    assert res.events == []
+    (y,) = res.as_float()
+    if kind != "lstm_proj":
+        assert y.shape == (6, 2, 8) and np.all(y[..., 6:] == 0.0)
+    biases = [op for op in module.walk() if isinstance(op, ernn.ConstantOp) and op.results[0].name_hint in
+              ("bias", "b_x", "b_h")]
+    assert biases
+    for op in biases:
+        e = op.results[0].type.element_type
+        real = np.abs(m.bias_ih_l0.detach().numpy()).max() + (
+            0.0 if kind == "gru" else np.abs(m.bias_hh_l0.detach().numpy()).max())
+        # the format's range is at most 4x the real biases' (a power of two above them)
+        assert (2 ** (e.width.data - 1) - 1) * 2.0 ** -e.frac.data < 4 * real
+
+
 @pytest.mark.parametrize("peep,reset_after", [(True, True), (False, False)])
 def test_circulant_modules(peep, reset_after):
     lstm = CirculantLSTM(6, 8, 4, proj_size=4, peepholes=peep, dtype=F64)

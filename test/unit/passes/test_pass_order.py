@@ -194,6 +194,6 @@ def test_circulant_to_fft_refusal_leaves_the_module_as_it_was():
 
     m = parse_module_text(MIXED_BLOCKS)
     before = module_to_text(m)
-    with pytest.raises(DiagnosticException, match="block size 3 is not a power of two"):
+    with pytest.raises(DiagnosticException, match="block size 3, which is not a power of two"):
         _run(m, "ernn-circulant-to-fft")
     assert module_to_text(m) == before

@@ -22,6 +22,9 @@ MODELS = [
     ("gru b4", lambda: random_gru(9, 16, 4, seed=5)),
     ("gru b8 reset-before", lambda: random_gru(20, 32, 8, reset_after=False, seed=6)),
     ("gru b16", lambda: random_gru(17, 32, 16, seed=7)),
+    # b = 1: dense matrices, which keep the matvec form (no FFT needed)
+    ("lstmp b1", lambda: random_lstm(5, 6, 1, proj_size=3, peepholes=True, seed=8)),
+    ("gru b1", lambda: random_gru(5, 6, 1, seed=9)),
 ]
 FLOAT_STAGES = {"ernn-expand-cells", "ernn-circulant-to-fft", "ernn-fft-fusion", "ernn-weight-sharing"}
 
@@ -46,3 +49,14 @@ def test_pipeline_stages_validate(name, make, capsys):
     final = report.stages[-1]
     assert final.overflow_events == 0, report.table()
     assert 28.0 < final.sqnr_db < 200.0, report.table()
+
+
+@pytest.mark.parametrize("make", [lambda: random_lstm(5, 6, 1, seed=10), lambda: random_gru(5, 6, 1, seed=11)],
+                         ids=["lstm", "gru"])
+def test_block_size_1_keeps_the_matvec_form(make, capsys):
+    module = build_module([make()], seq_len=4)
+    PipelinePass().apply(None, module)  # default fft=true
+    capsys.readouterr()
+    names = [op.name for op in module.walk()]
+    assert "ernn.circ_matvec" in names
+    assert not {"ernn.rfft", "ernn.irfft", "ernn.spectral_mac"} & set(names)

@@ -9,7 +9,7 @@
 // CLEAN-NOT: Traceback
 // lstm: hidden size not a multiple of the block size
 func.func @f(%x: tensor<3x1x16xf32>, %wx: !ernn.circulant<48x16xf32, block = 8>, %wh: !ernn.circulant<48x12xf32, block = 8>) {
-// CHECK: invalid-model.mlir:[[# @LINE + 1]]:3: error: 'ernn.lstm' op hidden size 12 must be a multiple of the block size 8 (pad the hidden size; docs/frontend.md shows how padded units are kept at zero)
+// CHECK: invalid-model.mlir:[[# @LINE + 1]]:3: error: 'ernn.lstm' op hidden size 12 must be a multiple of the block size 8 (pad every gate to a multiple and mark the real units with `units`; docs/frontend.md)
   %y:3 = ernn.lstm %x, %wx, %wh : tensor<3x1x16xf32>, !ernn.circulant<48x16xf32, block = 8>, !ernn.circulant<48x12xf32, block = 8> -> tensor<3x1x12xf32>, tensor<1x12xf32>, tensor<1x12xf32>
   func.return
 }
@@ -185,7 +185,7 @@ func.func @f(%x: tensor<3x1x12xf32>, %wx: !ernn.circulant<64x12xf32, block = 4>,
 // -----
 // gru: hidden size not a multiple of the block size
 func.func @f(%x: tensor<3x1x12xf32>, %wx: !ernn.circulant<36x12xf32, block = 8>, %wh: !ernn.circulant<36x12xf32, block = 8>) {
-// CHECK: invalid-model.mlir:[[# @LINE + 1]]:3: error: 'ernn.gru' op hidden size 12 must be a multiple of the block size 8 (pad the hidden size; docs/frontend.md shows how padded units are kept at zero)
+// CHECK: invalid-model.mlir:[[# @LINE + 1]]:3: error: 'ernn.gru' op hidden size 12 must be a multiple of the block size 8 (pad every gate to a multiple and mark the real units with `units`; docs/frontend.md)
   %y:2 = ernn.gru %x, %wx, %wh : tensor<3x1x12xf32>, !ernn.circulant<36x12xf32, block = 8>, !ernn.circulant<36x12xf32, block = 8> -> tensor<3x1x12xf32>, tensor<1x12xf32>
   func.return
 }
@@ -259,5 +259,21 @@ func.func @f(%x: tensor<3x1x12xf32>, %wx: !ernn.circulant<48x12xf32, block = 4>,
 func.func @f(%x: tensor<3x1x12xf64>, %wx: !ernn.circulant<48x12xf32, block = 4>, %wh: !ernn.circulant<48x16xf32, block = 4>) {
 // CHECK: invalid-model.mlir:[[# @LINE + 1]]:3: error: 'ernn.gru' op w_x element type f32 must match the input's f64
   %y:2 = ernn.gru %x, %wx, %wh : tensor<3x1x12xf64>, !ernn.circulant<48x12xf32, block = 4>, !ernn.circulant<48x16xf32, block = 4> -> tensor<3x1x16xf64>, tensor<1x16xf64>
+  func.return
+}
+
+// -----
+// units: more real units than the hidden size
+func.func @f(%x: tensor<3x1x12xf32>, %wx: !ernn.circulant<48x12xf32, block = 4>, %wh: !ernn.circulant<48x16xf32, block = 4>) {
+// CHECK: invalid-model.mlir:[[# @LINE + 1]]:3: error: 'ernn.gru' op units must be in [1, 16] (the real hidden units), got 17
+  %y:2 = ernn.gru %x, %wx, %wh {units = 17 : i64} : tensor<3x1x12xf32>, !ernn.circulant<48x12xf32, block = 4>, !ernn.circulant<48x16xf32, block = 4> -> tensor<3x1x16xf32>, tensor<1x16xf32>
+  func.return
+}
+
+// -----
+// units: none
+func.func @f(%x: tensor<3x1x12xf32>, %wx: !ernn.circulant<64x12xf32, block = 4>, %wh: !ernn.circulant<64x16xf32, block = 4>) {
+// CHECK: invalid-model.mlir:[[# @LINE + 1]]:3: error: 'ernn.lstm' op units must be in [1, 16] (the real hidden units), got 0
+  %y:3 = ernn.lstm %x, %wx, %wh {units = 0 : i64} : tensor<3x1x12xf32>, !ernn.circulant<64x12xf32, block = 4>, !ernn.circulant<64x16xf32, block = 4> -> tensor<3x1x16xf32>, tensor<1x16xf32>, tensor<1x16xf32>
   func.return
 }
