@@ -22,6 +22,7 @@ from xdsl.ir import Operation
 from ernn_ir.lowering.reference.events import EventLog
 from ernn_ir.lowering.reference.freq import FreqFunctions
 from ernn_ir.lowering.reference.gate import GateFunctions
+from ernn_ir.lowering.reference.kernels import KernelTable
 from ernn_ir.lowering.reference.model import ModelFunctions
 from ernn_ir.lowering.reference.pool import PoolFunctions
 from ernn_ir.lowering.reference.quant import QuantFunctions
@@ -55,19 +56,29 @@ class RunResult:
 
 
 class Reference:
-    """Runs functions of one module; reuse it to amortise constant decoding."""
+    """Runs functions of one module; reuse it to amortise constant decoding.
+
+    Each op is compiled to a kernel on its first run (kernels.py).
+    """
 
     def __init__(self, module: ModuleOp) -> None:
         self.module = module
         self.log = EventLog()
         self.interpreter = Interpreter(module)
+        structure = StructureFunctions()
+        tables = [
+            structure,
+            GateFunctions(self.log),
+            FreqFunctions(self.log),
+            QuantFunctions(self.log),
+            ModelFunctions(),
+            PoolFunctions(),
+        ]
         self.interpreter.register_implementations(FuncFunctions())
-        self.interpreter.register_implementations(StructureFunctions())
-        self.interpreter.register_implementations(GateFunctions(self.log))
-        self.interpreter.register_implementations(FreqFunctions(self.log))
-        self.interpreter.register_implementations(QuantFunctions(self.log))
-        self.interpreter.register_implementations(ModelFunctions())
-        self.interpreter.register_implementations(PoolFunctions())
+        for t in tables:
+            self.interpreter.register_implementations(t)
+        self.kernels = KernelTable(tables)
+        """The kernel of every op of the module (compiled on first use)."""
 
     def function(self, entry: str) -> func.FuncOp:
         for op in self.module.ops:
