@@ -58,14 +58,19 @@ class RunResult:
 class Reference:
     """Runs functions of one module; reuse it to amortise constant decoding.
 
-    Each op is compiled to a kernel on its first run (kernels.py).
+    Each op is compiled to a kernel on its first run (kernels.py).  With
+    `step_plan` (the default) `ernn.scan` runs its compiled plan
+    (scan_plan.py: no per-op dispatch, recurrence-independent work hoisted
+    out of the loop); `step_plan=False` interprets scan bodies op by op,
+    the straightforward schedule the tests compare it with.  Both give the
+    same results and event counts.
     """
 
-    def __init__(self, module: ModuleOp) -> None:
+    def __init__(self, module: ModuleOp, step_plan: bool = True) -> None:
         self.module = module
         self.log = EventLog()
         self.interpreter = Interpreter(module)
-        structure = StructureFunctions()
+        structure = StructureFunctions(step_plan=step_plan)
         tables = [
             structure,
             GateFunctions(self.log),
@@ -77,7 +82,7 @@ class Reference:
         self.interpreter.register_implementations(FuncFunctions())
         for t in tables:
             self.interpreter.register_implementations(t)
-        self.kernels = KernelTable(tables)
+        self.kernels = structure.kernels = KernelTable(tables)
         """The kernel of every op of the module (compiled on first use)."""
 
     def function(self, entry: str) -> func.FuncOp:

@@ -28,9 +28,11 @@ from ernn_ir.dialects.ernn.checks import dense_to_numpy
 from ernn_ir.lowering.reference.kernels import (
     Kernel,
     KernelFunctions,
+    KernelTable,
     compiles,
     register_kernels,
 )
+from ernn_ir.lowering.reference.scan_plan import ScanPlan, compile_scan
 from ernn_ir.lowering.reference.values import CirculantValue, float_dtype, is_fixed
 
 
@@ -44,7 +46,18 @@ def constant_value(op: ConstantOp | CirculantOp) -> np.ndarray:
 
 @register_kernels
 class StructureFunctions(KernelFunctions):
-    """Constants, shape ops and `ernn.scan`."""
+    """Constants, shape ops and `ernn.scan`.
+
+    `kernels` (set by `Reference`) gives the scan the kernels of every
+    table, for its compiled plan (scan_plan.py); with `step_plan=False`, or
+    without `kernels`, scan bodies are interpreted op by op.
+    """
+
+    def __init__(self, step_plan: bool = True) -> None:
+        super().__init__()
+        self.step_plan = step_plan
+        self.kernels: KernelTable | None = None
+        self._plans: dict[ScanOp, ScanPlan | None] = {}
 
     def _constant(self, op, value) -> Kernel:
         cached: list[Any] = []
@@ -106,11 +119,20 @@ class StructureFunctions(KernelFunctions):
         return Kernel(lambda args: (np.broadcast_to(np.expand_dims(args[0], dim), shape).copy(),),
                       counts_events=False)
 
+    def _plan(self, op: ScanOp) -> ScanPlan | None:
+        if op not in self._plans:
+            self._plans[op] = None if self.kernels is None else compile_scan(op, self.kernels)
+        return self._plans[op]
+
     @impl(ScanOp)
     def run_scan(self, interpreter: Interpreter, op: ScanOp, args: tuple[Any, ...]):
         n_in = len(op.inputs)
         seqs, carries = list(args[:n_in]), list(args[n_in:])
         T = seqs[0].shape[0]
+        if self.step_plan and T > 0 and not interpreter.listeners:
+            plan = self._plan(op)
+            if plan is not None:
+                return plan.run(interpreter, seqs, carries)
         n_out = op.num_step_outputs
         steps: list[list[np.ndarray]] = [[None] * T for _ in range(n_out)]  # type: ignore[list-item]
         order = range(T - 1, -1, -1) if op.reverse is not None else range(T)

@@ -1,0 +1,321 @@
+"""Compiled execution of `ernn.scan`: the step body as a list of kernels, with the
+work that does not depend on the carried values done for all frames before the loop.
+
+Interpreting a body op by op costs xDSL's dispatch, an environment scope
+and the decoding of each op's attributes, T times over.  A `ScanPlan` does
+that once per scan op: every body value gets a slot in a list, every op its
+kernel (kernels.py), and the loop only moves arrays between slots.
+
+It also changes the execution order, never the result:
+
+* **Hoisting.**  An op whose operands are the sequence inputs, values from
+  outside the body, or results of other hoisted ops does not depend on the
+  recurrence.  When its kernel accepts a leading time axis, it runs once on
+  all T frames before the loop (e.g. the rfft of x_t, or in a GRU the whole
+  input path rfft, spectral MAC, irfft, bias add).  The IR keeps it in the
+  body, where a hardware backend wants it.
+* **Split accumulation.**  A fixed-point spectral MAC whose input is the
+  concatenation (over input blocks) of hoisted spectra and per-step spectra
+  (`ernn-fft-fusion`'s x-part and recurrent part) accumulates the hoisted
+  blocks for all frames before the loop; each step adds its own blocks'
+  products and rounds once.  The accumulator is an exact integer, so the
+  grouping does not change it; the 64-bit bound is checked per step on the
+  whole input exactly as the op itself checks it.
+
+Events are counted by the same kernels of the same ops, so every op's total
+is the one op-by-op interpretation gives.  The interpreter falls back to
+op-by-op interpretation when a body op has no kernel or has regions, when
+listeners observe the run (calibration reads every op's value per step),
+or for an empty sequence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from operator import itemgetter
+from typing import Any
+
+import numpy as np
+from xdsl.interpreter import Interpreter
+from xdsl.ir import Operation, SSAValue
+
+from ernn_ir.dialects.ernn import ConcatOp, ScanOp, YieldOp
+from ernn_ir.lowering.reference.kernels import Kernel, KernelTable
+
+# how a body value depends on time
+_CONST, _FRAME, _STEP = 0, 1, 2
+
+
+def _getter(idx: Sequence[int]) -> Callable[[list], tuple]:
+    if not idx:
+        return lambda slots: ()
+    if len(idx) == 1:
+        i = idx[0]
+        return lambda slots: (slots[i],)
+    return itemgetter(*idx)
+
+
+def _rank(v: SSAValue) -> int:
+    return len(v.type.get_shape())  # type: ignore[attr-defined]
+
+
+def _frame_max(stacked: np.ndarray) -> np.ndarray:
+    """max |raw| of each frame of a [T, ...] array, as int64 [T]."""
+    flat = stacked.reshape(stacked.shape[0], -1)
+    if flat.shape[1] == 0:
+        return np.zeros(stacked.shape[0], dtype=np.int64)
+    return np.maximum(flat.max(axis=1), -flat.min(axis=1))
+
+
+def _max_abs(x: np.ndarray) -> int:
+    return max(int(x.max()), -int(x.min())) if x.size else 0
+
+
+class _Hoisted:
+    """An op run once on all frames: operands from slots (constants) or stacked arrays."""
+
+    def __init__(self, op: Operation, kernel: Kernel, operands: list[tuple[bool, int]],
+                 results: list[int]) -> None:
+        self.op = op
+        self.kernel = kernel
+        self.operands = operands  # (is_stacked, slot)
+        self.results = results
+
+    def run(self, slots: list, stacked: dict[int, np.ndarray]) -> None:
+        args = tuple(stacked[s] if is_stacked else slots[s] for is_stacked, s in self.operands)
+        for s, v in zip(self.results, self.kernel.run(args)):
+            stacked[s] = v
+
+
+class _SplitMac:
+    """A fixed spectral MAC over concat(parts): hoisted parts accumulated before the loop."""
+
+    def __init__(self, mac, weight_slot: int, parts: list[tuple[int, bool, int, int]], axis: int,
+                 acc_slot: int, xmax_slot: int) -> None:
+        self.mac = mac
+        self.weight_slot = weight_slot
+        # (slot, hoisted, first block, end block) of every concat operand, in order
+        self.parts = parts
+        self.axis = axis
+        self.acc_slot = acc_slot
+        self.xmax_slot = xmax_slot
+        self.whole = False  # this run: the op as written (a bound could exceed 64 bits)
+
+    def prepare(self, slots: list, stacked: dict[int, np.ndarray]) -> None:
+        mac = self.mac
+        packed = mac.packed(slots[self.weight_slot])
+        hoisted = [(stacked[s], j0, j1) for s, h, j0, j1 in self.parts if h]
+        xmax = _frame_max(hoisted[0][0])
+        for v, _, _ in hoisted[1:]:
+            xmax = np.maximum(xmax, _frame_max(v))
+        top = int(xmax.max()) if xmax.size else 0
+        # Some frame would exceed the 64-bit accumulator: run the op as written, so
+        # that it fails at the same step with the same message.
+        self.whole = 2 * mac.q * packed.max_abs * top >= 1 << 63
+        if self.whole:
+            return
+        acc = None
+        for v, j0, j1 in hoisted:
+            lead = v.shape[:-3]
+            part = packed.columns(j0, j1).accumulate(v.reshape(-1, j1 - j0, mac.K, 2))
+            part = part.reshape(lead + part.shape[1:])
+            acc = part if acc is None else acc + part
+        stacked[self.acc_slot] = acc
+        stacked[self.xmax_slot] = xmax
+
+    def operand_slots(self) -> list[int]:
+        return [self.weight_slot, self.acc_slot, self.xmax_slot] + [s for s, _, _, _ in self.parts]
+
+    def run(self, args):
+        W, acc, xmax = args[0], args[1], args[2]
+        values = args[3:]
+        mac = self.mac
+        if self.whole:
+            return mac.run((W, np.concatenate(values, axis=self.axis)))
+        packed = mac.packed(W)
+        own = [(v, j0, j1) for v, (_, h, j0, j1) in zip(values, self.parts) if not h]
+        maxima = [_max_abs(v) for v, _, _ in own]
+        mac.check_bound(packed, max([int(xmax), *maxima]))
+        for (v, j0, j1), m in zip(own, maxima):
+            part = packed.columns(j0, j1).accumulate(v.reshape(-1, j1 - j0, mac.K, 2), m)
+            acc = acc + part.reshape(acc.shape)
+        return (mac.finish(acc),)
+
+
+class ScanPlan:
+    """One `ernn.scan` op compiled for the reference (see the module docstring)."""
+
+    def __init__(self, scan: ScanOp, kernels: KernelTable) -> None:
+        block = scan.body.block
+        n_seq = len(scan.inputs)
+        self.n_seq = n_seq
+        self.reverse = scan.reverse is not None
+        self.n_out = scan.num_step_outputs
+        slot: dict[SSAValue, int] = {}
+        kind: dict[SSAValue, int] = {}
+        count = [0]
+
+        def fresh() -> int:
+            count[0] += 1
+            return count[0] - 1
+
+        def new_slot(v: SSAValue, k: int) -> int:
+            slot[v] = fresh()
+            kind[v] = k
+            return slot[v]
+
+        self.seq_slots = [new_slot(a, _FRAME) for a in block.args[:n_seq]]
+        self.carry_slots = [new_slot(a, _STEP) for a in block.args[n_seq:]]
+        self.external: list[SSAValue] = []
+        stacked_values: set[SSAValue] = set(block.args[:n_seq])
+        ops = list(block.ops)
+        term = ops[-1]
+        if not isinstance(term, YieldOp):
+            raise ValueError("scan body must end with ernn.yield")
+        self.hoisted: list[_Hoisted] = []
+        # ops on constants only that never count events run once, before the loop
+        self.preloop: list[tuple[Callable, Callable, tuple[int, ...]]] = []
+        known: set[SSAValue] = set()  # values known before the loop (besides the stacked ones)
+        body: list[tuple[Operation, Kernel]] = []
+        for op in ops[:-1]:
+            k = kernels.get(op)
+            if k is None or op.regions:
+                raise _NotCompilable(op)
+            for v in op.operands:
+                if v not in slot:
+                    new_slot(v, _CONST)
+                    self.external.append(v)
+                    known.add(v)
+            op_kind = max((kind[v] for v in op.operands), default=_CONST)
+            for r in op.results:
+                new_slot(r, op_kind)
+            if op_kind == _CONST and not k.counts_events and all(v in known for v in op.operands):
+                self.preloop.append(
+                    (k.run, _getter([slot[v] for v in op.operands]), tuple(slot[r] for r in op.results)))
+                known.update(op.results)
+                continue
+            hoist = op_kind == _FRAME and self._batchable(op, k, kind, stacked_values, known)
+            if hoist:
+                self.hoisted.append(_Hoisted(
+                    op, k, [(v in stacked_values, slot[v]) for v in op.operands], [slot[r] for r in op.results]))
+                stacked_values.update(op.results)
+            else:
+                body.append((op, k))
+
+        # split accumulations, and the concatenations only they read
+        self.splits: list[_SplitMac] = []
+        split_of: dict[Operation, _SplitMac] = {}
+        dropped: set[Operation] = set()
+        for op, k in body:
+            split = self._split(op, k, slot, stacked_values, known, fresh)
+            if split is not None:
+                self.splits.append(split)
+                split_of[op] = split
+                concat = op.operands[1].owner
+                if all(use.operation is op for use in concat.results[0].uses):
+                    dropped.add(concat)
+
+        self.steps: list[tuple[Callable, Callable, tuple[int, ...]]] = []
+        read: set[int] = set()
+        for op, k in body:
+            if op in dropped:
+                continue
+            if op in split_of:
+                ins = split_of[op].operand_slots()
+                run = split_of[op].run
+            else:
+                ins = [slot[v] for v in op.operands]
+                run = k.run
+            read.update(ins)
+            self.steps.append((run, _getter(ins), tuple(slot[r] for r in op.results)))
+        self.yield_slots = [slot[v] for v in term.operands]
+        read.update(self.yield_slots)
+        stacked_slots = {slot[v] for v in stacked_values} | {
+            s for sp in self.splits for s in (sp.acc_slot, sp.xmax_slot)}
+        # stacked values the loop reads: each step gets its frame
+        self.feeds = sorted(read & stacked_slots)
+        self.n_slots = count[0]
+        self.external_slots = [slot[v] for v in self.external]
+
+    @staticmethod
+    def _batchable(op: Operation, k: Kernel, kind: dict, stacked: set, known: set) -> bool:
+        frame = [i for i, v in enumerate(op.operands) if kind[v] == _FRAME]
+        if any(op.operands[i] not in stacked for i in frame):
+            return False
+        if any(v not in known for v in op.operands if kind[v] != _FRAME):
+            return False
+        if k.elementwise:
+            ranks = {_rank(r) for r in op.results}
+            return len(ranks) == 1 and all(_rank(op.operands[i]) in ranks for i in frame)
+        return k.time_operands is not None and all(i in k.time_operands for i in frame)
+
+    @staticmethod
+    def _split(op, k: Kernel, slot, stacked, known, fresh) -> _SplitMac | None:
+        if k.mac is None:
+            return None
+        W, X = op.operands
+        concat = X.owner
+        # the weight must be known before the loop
+        if W not in known or not isinstance(concat, ConcatOp):
+            return None
+        axis = concat.axis.value.data
+        if axis != _rank(X) - 3:
+            return None  # not the input-block axis
+        parts, j = [], 0
+        for v in concat.operands:
+            q = v.type.get_shape()[axis]  # type: ignore[attr-defined]
+            parts.append((slot[v], v in stacked, j, j + q))
+            j += q
+        if not any(h for _, h, _, _ in parts) or all(h for _, h, _, _ in parts):
+            return None
+        # two slots without an IR value: the hoisted accumulator and its frame maxima
+        return _SplitMac(k.mac, slot[W], parts, axis, fresh(), fresh())
+
+    def run(self, interpreter: Interpreter, seqs: Sequence[np.ndarray], carries: Sequence[Any]) -> tuple:
+        T = seqs[0].shape[0]
+        slots: list[Any] = [None] * self.n_slots
+        for s, v in zip(self.external_slots, interpreter.get_values(self.external)):
+            slots[s] = v
+        for run, get, outs in self.preloop:
+            for o, r in zip(outs, run(get(slots))):
+                slots[o] = r
+        stacked: dict[int, np.ndarray] = dict(zip(self.seq_slots, seqs))
+        for h in self.hoisted:
+            h.run(slots, stacked)
+        for sp in self.splits:
+            sp.prepare(slots, stacked)
+        feeds = [(s, stacked.get(s)) for s in self.feeds]
+        for s, c in zip(self.carry_slots, carries):
+            slots[s] = c
+        n_out = self.n_out
+        outputs: list[list[Any]] = [[None] * T for _ in range(n_out)]
+        steps, yield_slots, carry_slots = self.steps, self.yield_slots, self.carry_slots
+        for t in (range(T - 1, -1, -1) if self.reverse else range(T)):
+            for s, arr in feeds:
+                if arr is not None:
+                    slots[s] = arr[t]
+            for run, get, outs in steps:
+                res = run(get(slots))
+                if len(outs) == 1:
+                    slots[outs[0]] = res[0]
+                else:
+                    for o, r in zip(outs, res):
+                        slots[o] = r
+            yielded = [slots[s] for s in yield_slots]
+            for k in range(n_out):
+                outputs[k][t] = yielded[k]
+            for s, v in zip(carry_slots, yielded[n_out:]):
+                slots[s] = v
+        return (*[np.stack(o) for o in outputs], *[slots[s] for s in carry_slots])
+
+
+class _NotCompilable(Exception):
+    """A scan body the plan cannot run (an op without a kernel, or with regions)."""
+
+
+def compile_scan(scan: ScanOp, kernels: KernelTable) -> ScanPlan | None:
+    """The plan of a scan op, or None when its body must be interpreted op by op."""
+    try:
+        return ScanPlan(scan, kernels)
+    except _NotCompilable:
+        return None
