@@ -16,9 +16,9 @@ import numpy as np
 from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp, TensorType
 from xdsl.interpreter import Interpreter
-from xdsl.interpreters.func import FuncFunctions
 from xdsl.ir import Operation
 
+from ernn_ir.lowering.reference.calls import CallFunctions
 from ernn_ir.lowering.reference.events import EventLog
 from ernn_ir.lowering.reference.freq import FreqFunctions
 from ernn_ir.lowering.reference.gate import GateFunctions
@@ -79,7 +79,7 @@ class Reference:
             ModelFunctions(),
             PoolFunctions(),
         ]
-        self.interpreter.register_implementations(FuncFunctions())
+        self.interpreter.register_implementations(CallFunctions())
         for t in tables:
             self.interpreter.register_implementations(t)
         self.kernels = structure.kernels = KernelTable(tables)
