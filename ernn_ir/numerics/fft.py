@@ -344,7 +344,8 @@ class FixedBlockTransform:
             return self.plan.run(x.reshape(-1, 2 * self.K)).reshape(x.shape[:-3] + (x.shape[-3] * self.b,))
         return self.plan.run(x.reshape(-1, self.b)).reshape(x.shape[:-1] + (x.shape[-1] // self.b, self.K, 2))
 
-    def __call__(self, x_raw) -> tuple[np.ndarray, int]:
+    def __call__(self, x_raw, x_max: int | None = None) -> tuple[np.ndarray, int]:
+        """`(raw_out, events)`; `x_max` is max |x| when the caller already knows it."""
         x = as_raw(x_raw)
         b, K = self.b, self.K
         if self.inverse:
@@ -357,7 +358,9 @@ class FixedBlockTransform:
         rows = x.reshape(-1, n_in)
         if rows.shape[0] == 0 or limit < 0:
             return self._stagewise(x)
-        if max(int(rows.max()), -int(rows.min())) <= limit:
+        if x_max is None:
+            x_max = max(int(rows.max()), -int(rows.min()))
+        if x_max <= limit:
             return self.plan.run(rows).reshape(lead), 0
         ok = (rows.max(axis=1) <= limit) & (rows.min(axis=1) >= -limit)
         out = np.empty((rows.shape[0], n_out), dtype=np.int64)

@@ -28,7 +28,12 @@ from .fixed import (
     requantize,
 )
 
-__all__ = ["Requantizer", "Quantizer", "fits_range", "bits_range", "round_shift_int"]
+__all__ = ["Requantizer", "Quantizer", "fits_range", "bits_range", "round_shift_int", "clip"]
+
+try:  # the clip ufunc itself: np.clip's Python wrapper costs several times the work on small arrays
+    from numpy._core.umath import clip
+except ImportError:  # numpy < 2
+    from numpy.core.umath import clip
 
 
 def fits_range(raw: np.ndarray, lo: int, hi: int) -> bool:
@@ -60,11 +65,15 @@ class Requantizer:
     product of two operands: `bits_range(Wa + Wb)`) or tighter from a table.
     It decides whether the rounding may add its constant without leaving
     int64 and whether the overflow check can be skipped because no input
-    can leave the output range; without it nothing is assumed.  Calling
+    can leave the output range; without it nothing is assumed.
+
     `run(raw)` (int64) gives `(raw_out, events)`; the result may be `raw`
-    itself when nothing changes.  `out_range` bounds the results.
+    itself when nothing changes.  `run_range(raw)` also gives bounds
+    `lo, hi` of this call's results (observed, or `out_range` when no check
+    was needed), for a consumer that would otherwise scan them again.
     `run_biased(raw + bias)` gives the same as `run(raw)`, for callers that
-    can fold the constant `bias` into a table.
+    can fold the constant `bias` into a table (only half_up rounding has a
+    nonzero one).  `out_range` bounds the results of every call.
     """
 
     def __init__(self, frac_in: int, fmt_out: FixedFormat, rounding, overflow_mode,
@@ -76,12 +85,9 @@ class Requantizer:
         self.mode = _overflow_mode(overflow_mode)
         lo_out, hi_out = bits_range(int(fmt_out.width))
         in_lo, in_hi = in_range if in_range is not None else bits_range(64)
-        # `run_biased(raw + bias)` == `run(raw)`; only half_up rounding has a nonzero bias
-        self.bias = 0
         shift = self.frac_in - int(fmt_out.frac)  # > 0: rounding; < 0: exact left shift
-
-        def general(raw):
-            return requantize(raw, self.frac_in, self.fmt, self.rounding, self.mode)
+        saturate = self.mode is Overflow.SATURATE
+        width = int(fmt_out.width)
 
         # the rounded (or shifted) input range, before overflow
         if shift < 0:
@@ -94,75 +100,84 @@ class Requantizer:
         always_fits = lo_out <= r_lo and r_hi <= hi_out
         if always_fits:
             self.out_range = (r_lo, r_hi)
-        elif self.mode is Overflow.SATURATE:  # both ends clamped into the format
+        elif saturate:  # both ends clamped into the format
             self.out_range = (min(max(r_lo, lo_out), hi_out), max(min(r_hi, hi_out), lo_out))
         else:
             self.out_range = (lo_out, hi_out)
-        saturate = self.mode is Overflow.SATURATE
-        width = int(fmt_out.width)
+        static = self.out_range
 
-        def fit(r):
-            if fits_range(r, lo_out, hi_out):
-                return r, 0
+        def general(raw):
+            out, ev = requantize(raw, self.frac_in, self.fmt, self.rounding, self.mode)
+            return out, ev, static[0], static[1]
+
+        def checked(r):
+            """Overflow of rounded values `r`, with the observed range."""
+            if r.size == 0:
+                return r, 0, static[0], static[1]
+            lo, hi = int(r.min()), int(r.max())
+            if lo_out <= lo and hi <= hi_out:
+                return r, 0, lo, hi
             events = int(np.count_nonzero((r < lo_out) | (r > hi_out)))
-            return (np.clip(r, lo_out, hi_out) if saturate else _wrap(r, width)), events
+            if saturate:
+                return (clip(r, lo_out, hi_out), events,
+                        min(max(lo, lo_out), hi_out), max(min(hi, hi_out), lo_out))
+            return _wrap(r, width), events, lo_out, hi_out
 
+        self.bias = 0
         if shift < 0:
             k = np.int64(-shift)
             if always_fits:
-                self.run = lambda raw: (raw << k, 0)
-                self.run_biased = self.run
+                run_range = lambda raw: (raw << k, 0, static[0], static[1])  # noqa: E731
             else:
                 # values that fit after the shift cannot wrap int64 while shifting
                 top, bottom = hi_out >> -shift, -((-lo_out) >> -shift)
 
-                def run_shift(raw):
-                    if fits_range(raw, bottom, top):
-                        return raw << k, 0
+                def run_range(raw):
+                    if raw.size == 0 or (bottom <= int(raw.min()) and int(raw.max()) <= top):
+                        return checked(raw << k)
                     return general(raw)
 
-                self.run = run_shift
-            self.run_biased = self.run
-            return
-        if shift == 0:
-            self.run = (lambda raw: (raw, 0)) if always_fits else fit
-            self.run_biased = self.run
-            return
-        if shift >= 64 or max(-in_lo, in_hi) + (1 << (shift - 1)) >= 1 << 62:
-            self.run = general  # the constants below could leave int64
-            self.run_biased = self.run
-            return
-        s = np.int64(shift)
-        if self.rounding is Rounding.HALF_UP:
-            half = np.int64(1 << (shift - 1))
-
-            def rounded(raw):
-                # floor(v / 2^s + 1/2)
-                r = raw + half
-                r >>= s
-                return r
-
-            # A caller that can add 2^(s-1) for free (into a table) leaves only the shift.
-            self.bias = 1 << (shift - 1)
-            self.run_biased = (lambda raw: (raw >> s, 0)) if always_fits else (lambda raw: fit(raw >> s))
+            run_biased_range = run_range
+        elif shift == 0:
+            run_range = (lambda raw: (raw, 0, static[0], static[1])) if always_fits else checked
+            run_biased_range = run_range
+        elif shift >= 64 or max(-in_lo, in_hi) + (1 << (shift - 1)) >= 1 << 62:
+            run_range = run_biased_range = general  # the constants below could leave int64
         else:
-            half_m1 = np.int64((1 << (shift - 1)) - 1)
+            s = np.int64(shift)
+            if self.rounding is Rounding.HALF_UP:
+                half = np.int64(1 << (shift - 1))
 
-            def rounded(raw):
-                # ties to even: floor((v + 2^(s-1) - 1 + bit(v, s)) / 2^s)
-                r = raw >> s
-                r &= 1
-                r += raw
-                r += half_m1
-                r >>= s
-                return r
+                def rounded(raw):
+                    # floor(v / 2^s + 1/2)
+                    r = raw + half
+                    r >>= s
+                    return r
 
-        if always_fits:
-            self.run = lambda raw: (rounded(raw), 0)
-        else:
-            self.run = lambda raw: fit(rounded(raw))
-        if not self.bias:
-            self.run_biased = self.run
+                self.bias = 1 << (shift - 1)
+                biased = lambda raw: raw >> s  # noqa: E731
+            else:
+                half_m1 = np.int64((1 << (shift - 1)) - 1)
+
+                def rounded(raw):
+                    # ties to even: floor((v + 2^(s-1) - 1 + bit(v, s)) / 2^s)
+                    r = raw >> s
+                    r &= 1
+                    r += raw
+                    r += half_m1
+                    r >>= s
+                    return r
+
+                biased = rounded
+            if always_fits:
+                run_range = lambda raw: (rounded(raw), 0, static[0], static[1])  # noqa: E731
+                run_biased_range = lambda raw: (biased(raw), 0, static[0], static[1])  # noqa: E731
+            else:
+                run_range = lambda raw: checked(rounded(raw))  # noqa: E731
+                run_biased_range = lambda raw: checked(biased(raw))  # noqa: E731
+        self.run_range = run_range
+        self.run = lambda raw: run_range(raw)[:2]
+        self.run_biased = lambda raw: run_biased_range(raw)[:2]
 
     def __call__(self, raw: np.ndarray) -> tuple[np.ndarray, int]:
         return self.run(raw)

@@ -60,9 +60,13 @@ def test_requantizer_matches_requantize(width, frac_out, shift, in_bits, narrow,
     exp, eev = requantize(x, frac_in, fmt, rnd, ovf)
     np.testing.assert_array_equal(got, exp)
     assert ev == eev
-    # the declared output range holds every result
+    # the declared output range holds every result, and so does each call's range
+    out, ev_r, lo_r, hi_r = rq.run_range(x)
+    np.testing.assert_array_equal(out, exp)
+    assert ev_r == eev
     if got.size:
         assert rq.out_range[0] <= got.min() and got.max() <= rq.out_range[1]
+        assert lo_r <= got.min() and got.max() <= hi_r
     # the biased entry point: the caller adds the bias first
     if rq.bias:
         got_b, ev_b = rq.run_biased(x + rq.bias)
