@@ -26,6 +26,7 @@ from ernn_ir.lowering.reference.kernels import KernelTable
 from ernn_ir.lowering.reference.model import ModelFunctions
 from ernn_ir.lowering.reference.pool import PoolFunctions
 from ernn_ir.lowering.reference.quant import QuantFunctions
+from ernn_ir.lowering.reference.scan_plan import FunctionPlan, compile_function
 from ernn_ir.lowering.reference.structure import StructureFunctions
 from ernn_ir.lowering.reference.values import (
     CirculantValue,
@@ -59,11 +60,12 @@ class Reference:
     """Runs functions of one module; reuse it to amortise constant decoding.
 
     Each op is compiled to a kernel on its first run (kernels.py).  With
-    `step_plan` (the default) `ernn.scan` runs its compiled plan
+    `step_plan` (the default) functions and `ernn.scan` run compiled plans
     (scan_plan.py: no per-op dispatch, recurrence-independent work hoisted
-    out of the loop); `step_plan=False` interprets scan bodies op by op,
-    the straightforward schedule the tests compare it with.  Both give the
-    same results and event counts.
+    out of the loop); `step_plan=False` interprets them op by op through
+    xDSL's interpreter, the straightforward schedule the tests compare it
+    with, as does a run with interpreter listeners (calibration).  Both
+    give the same results and event counts.
     """
 
     def __init__(self, module: ModuleOp, step_plan: bool = True) -> None:
@@ -84,6 +86,9 @@ class Reference:
             self.interpreter.register_implementations(t)
         self.kernels = structure.kernels = KernelTable(tables)
         """The kernel of every op of the module (compiled on first use)."""
+        self.step_plan = step_plan
+        self._structure = structure
+        self._function_plans: dict[func.FuncOp, FunctionPlan | None] = {}
 
     def function(self, entry: str) -> func.FuncOp:
         for op in self.module.ops:
@@ -132,12 +137,21 @@ class Reference:
             out.append(x)
         return out
 
+    def _plan(self, f: func.FuncOp) -> FunctionPlan | None:
+        if f not in self._function_plans:
+            self._function_plans[f] = compile_function(f, self.kernels, self._structure.plan)
+        return self._function_plans[f]
+
     def run(self, inputs: list[np.ndarray], entry: str = "main") -> RunResult:
         f = self.function(entry)
         args = self.prepare_inputs(f, inputs)
         self.log.counts.clear()
         self.log.ops.clear()
-        results = self.interpreter.call_op(entry, tuple(args))
+        plan = self._plan(f) if self.step_plan and not self.interpreter.listeners else None
+        if plan is not None:
+            results = plan.run(args)
+        else:
+            results = self.interpreter.call_op(entry, tuple(args))
         return RunResult(list(results), list(f.function_type.outputs.data), self.log.items())
 
 

@@ -58,7 +58,7 @@ class FixedSpectralMac:
     known before the loop can be accumulated for all frames at once.
     """
 
-    def __init__(self, op: SpectralMacOp, log: EventLog) -> None:
+    def __init__(self, op: SpectralMacOp, log: EventLog, x_type_max: int) -> None:
         self.op = op
         self.log = log
         w_fmt, x_fmt = fixed_format(op.weight.type), fixed_format(op.input.type)
@@ -68,14 +68,27 @@ class FixedSpectralMac:
         # |acc| <= 2q * 2^(Ww-1) * 2^(Wx-1)
         acc_max = 2 * q << (w_fmt.width + x_fmt.width - 2)
         self.requantize = Requantizer(w_fmt.frac + x_fmt.frac, fixed_format(op.result.type),
-                                      *modes(op), in_range=(-acc_max, acc_max)).run
+                                      *modes(op), in_range=(-acc_max, acc_max)).run_range
         self._weights: tuple[Any, FixedSpectra] | None = None
+        # max |X| the input's producers allow: with it the 64-bit bound (and the float64
+        # path) can often be decided without scanning X
+        self.x_type_max = x_type_max
+        self._static_max: int | None = None
 
     def packed(self, W: np.ndarray) -> FixedSpectra:
         """The packed form of the weight value (almost always a constant: kept)."""
         if self._weights is None or self._weights[0] is not W:
-            self._weights = (W, FixedSpectra(W))
+            packed = FixedSpectra(W)
+            self._weights = (W, packed)
+            # below 2^53 for every input of its type: no need to look at the data
+            exact = 2 * self.q * packed.max_abs * self.x_type_max < 1 << 53
+            self._static_max = self.x_type_max if exact else None
         return self._weights[1]
+
+    @property
+    def static_x_max(self) -> int | None:
+        """A max |X| valid for every input, when it already decides the exact path."""
+        return self._static_max
 
     def check_bound(self, packed: FixedSpectra, x_max: int) -> None:
         bound = 2 * self.q * packed.max_abs * x_max
@@ -83,20 +96,25 @@ class FixedSpectralMac:
             raise ValueError(
                 f"exact spectral accumulation needs more than 64 bits (bound {bound:#x})")
 
-    def finish(self, acc: np.ndarray) -> np.ndarray:
-        out, ev = self.requantize(acc)
+    def finish(self, acc: np.ndarray) -> tuple[np.ndarray, int, int]:
+        """The rounded result and bounds of its raw values (events logged)."""
+        out, ev, lo, hi = self.requantize(acc)
         if ev:
             self.log.add(self.op, ev)
-        return out
+        return out, lo, hi
 
-    def run(self, args):
+    def run_range(self, args) -> tuple[np.ndarray, int, int]:
         W, X = args
         if X.ndim < 3 or X.shape[-3:] != self.x_shape:
             raise ValueError(f"X_raw must be [..., {self.q}, {self.K}, 2], got {X.shape}")
         packed = self.packed(W)
         lead = X.shape[:-3]
-        acc = packed.accumulate(X.reshape(-1, self.q, self.K, 2))
-        return (self.finish(acc).reshape(lead + acc.shape[1:]),)
+        acc = packed.accumulate(X.reshape(-1, self.q, self.K, 2), self._static_max)
+        out, lo, hi = self.finish(acc)
+        return out.reshape(lead + acc.shape[1:]), lo, hi
+
+    def run(self, args):
+        return (self.run_range(args)[0],)
 
 
 @register_kernels
@@ -116,15 +134,17 @@ class FreqFunctions(KernelFunctions):
         if transform.covers(self.raw_range(op.input)):
             # no input of this type can overflow the butterflies
             planned = transform.planned
-            return Kernel(lambda args: (planned(args[0]),), time_operands=(0,))
+            return Kernel(lambda args: (planned(args[0]),), time_operands=(0,),
+                          run_bounded=lambda x, x_max: (planned(x),))
 
-        def run(args):
-            out, ev = transform(args[0])
+        def run_bounded(x, x_max):
+            out, ev = transform(x, x_max)
             if ev:
                 log.add(op, ev)
             return (out,)
 
-        return Kernel(run, time_operands=(0,))
+        return Kernel(lambda args: run_bounded(args[0], None), time_operands=(0,),
+                      run_bounded=run_bounded)
 
     @compiles(RfftOp)
     def compile_rfft(self, op: RfftOp) -> Kernel:
@@ -137,7 +157,8 @@ class FreqFunctions(KernelFunctions):
     @compiles(SpectralMacOp)
     def compile_spectral_mac(self, op: SpectralMacOp) -> Kernel:
         if is_fixed(op.result.type):
-            mac = FixedSpectralMac(op, self.log)
+            lo, hi = self.raw_range(op.input)
+            mac = FixedSpectralMac(op, self.log, max(-lo, hi))
             return Kernel(mac.run, time_operands=(1,), mac=mac)
         dt = float_dtype(op.result.type)
         cache: list[Any] = [None, None]

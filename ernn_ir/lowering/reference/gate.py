@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ernn_ir.dialects.ernn import (
@@ -43,7 +45,8 @@ from ernn_ir.numerics import (
     sigmoid,
     tanh,
 )
-from ernn_ir.numerics.prepared import Quantizer, Requantizer
+from ernn_ir.numerics.circulant import IntMatrix
+from ernn_ir.numerics.prepared import Quantizer, Requantizer, clip
 
 # Aligned operands up to this many bits are shifted with plain int64 shifts
 # (exact); wider alignments keep shift_left's modulo-2^64 statement.
@@ -97,12 +100,15 @@ class GateFunctions(KernelFunctions):
         fw, fx = fixed_format(op.weight.type), fixed_format(op.input.type)
         fb = fixed_format(op.bias.type) if op.bias is not None else None
         out_fmt, rnd_ovf, log = fixed_format(op.result.type), modes(op), self.log
+        packed: list[Any] = [None, None]  # the weight (a constant) as an IntMatrix, built once
 
         def run_fixed(args):
             w, x = args[0], args[1]
+            if packed[0] is not w:
+                packed[:] = [w, IntMatrix(np.ascontiguousarray(w.T))]
             f = fw.frac + fx.frac
             lead = x.shape[:-1]
-            acc = exact_int_matmul(x.reshape(-1, x.shape[-1]), np.ascontiguousarray(w.T))
+            acc = exact_int_matmul(x.reshape(-1, x.shape[-1]), packed[1])
             acc = acc.reshape((*lead, w.shape[0]))
             if fb is not None:
                 if fb.frac > f:
@@ -139,13 +145,20 @@ class GateFunctions(KernelFunctions):
         rq = Requantizer(f, out_fmt, *rnd_ovf, in_range=acc)
         requant = rq.run
         sa64, sb64 = np.int64(sa), np.int64(sb)
+        # the last aligned operand per side: a constant (a bias) is aligned once
+        aligned: list[Any] = [None, None, None, None]
+
+        def align(x, side: int, shift):
+            if aligned[2 * side] is not x:
+                aligned[2 * side], aligned[2 * side + 1] = x, x << shift
+            return aligned[2 * side + 1]
 
         def run(args):
             a, b = args
             if sa:
-                a = a << sa64
+                a = align(a, 0, sa64)
             if sb:
-                b = b << sb64
+                b = align(b, 1, sb64)
             out, ev = requant(a - b if negate else a + b)
             if ev:
                 log.add(op, ev)
@@ -296,7 +309,7 @@ def _pwl_fast(fin: FixedFormat, in_range: tuple[int, int], coeff: FixedFormat, S
         S_at, C_at = np.roll(S, base), np.roll(C_aligned, base)
 
         def evaluate(x: np.ndarray):
-            xc = np.minimum(np.maximum(x, lo), hi)
+            xc = clip(x, lo, hi)
             idx = xc >> shift
             acc = S_at[idx] * xc
             if neg_fi:
@@ -307,7 +320,7 @@ def _pwl_fast(fin: FixedFormat, in_range: tuple[int, int], coeff: FixedFormat, S
         return evaluate, rq.out_range
 
     def evaluate(x: np.ndarray):
-        xc = np.minimum(np.maximum(x, lo), hi)
+        xc = clip(x, lo, hi)
         idx = (xc - lo) >> shift  # in 0 .. n-1: xc <= top
         acc = S[idx] * xc
         if neg_fi:

@@ -55,6 +55,7 @@ class Kernel:
     counts_events: bool = True
     mac: Any = None
     out_range: tuple[int, int] | None = None
+    run_bounded: Callable[[Any, int], tuple[Any, ...]] | None = None
 
 
 def compiles(*op_types: type[Operation]):

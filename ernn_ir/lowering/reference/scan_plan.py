@@ -24,9 +24,9 @@ It also changes the execution order, never the result:
 
 Events are counted by the same kernels of the same ops, so every op's total
 is the one op-by-op interpretation gives.  The interpreter falls back to
-op-by-op interpretation when a body op has no kernel or has regions, when
-listeners observe the run (calibration reads every op's value per step),
-or for an empty sequence.
+op-by-op interpretation when a body op has no kernel or has regions, or
+when listeners observe the run (calibration reads every op's value per
+step).  `FunctionPlan` runs a function's body the same way (one step).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from operator import itemgetter
 from typing import Any
 
 import numpy as np
-from xdsl.interpreter import Interpreter
+from xdsl.dialects import func
 from xdsl.ir import Operation, SSAValue
 
 from ernn_ir.dialects.ernn import ConcatOp, ScanOp, YieldOp
@@ -105,41 +105,71 @@ class _SplitMac:
         mac = self.mac
         packed = mac.packed(slots[self.weight_slot])
         hoisted = [(stacked[s], j0, j1) for s, h, j0, j1 in self.parts if h]
-        xmax = _frame_max(hoisted[0][0])
-        for v, _, _ in hoisted[1:]:
-            xmax = np.maximum(xmax, _frame_max(v))
-        top = int(xmax.max()) if xmax.size else 0
-        # Some frame would exceed the 64-bit accumulator: run the op as written, so
-        # that it fails at the same step with the same message.
-        self.whole = 2 * mac.q * packed.max_abs * top >= 1 << 63
-        if self.whole:
-            return
+        # a max |X| valid for every input of these types, when it already decides the path
+        self.static = mac.static_x_max
+        if self.static is None:
+            xmax = _frame_max(hoisted[0][0])
+            for v, _, _ in hoisted[1:]:
+                xmax = np.maximum(xmax, _frame_max(v))
+            top = int(xmax.max()) if xmax.size else 0
+            # Some frame would exceed the 64-bit accumulator: run the op as written, so
+            # that it fails at the same step with the same message.
+            self.whole = 2 * mac.q * packed.max_abs * top >= 1 << 63
+            if self.whole:
+                return
+            stacked[self.xmax_slot] = xmax
+        else:
+            self.whole = False
+            top = self.static
         acc = None
         for v, j0, j1 in hoisted:
             lead = v.shape[:-3]
-            part = packed.columns(j0, j1).accumulate(v.reshape(-1, j1 - j0, mac.K, 2))
+            part = packed.columns(j0, j1).accumulate(v.reshape(-1, j1 - j0, mac.K, 2), top)
             part = part.reshape(lead + part.shape[1:])
             acc = part if acc is None else acc + part
         stacked[self.acc_slot] = acc
-        stacked[self.xmax_slot] = xmax
 
     def operand_slots(self) -> list[int]:
         return [self.weight_slot, self.acc_slot, self.xmax_slot] + [s for s, _, _, _ in self.parts]
 
-    def run(self, args):
+    def run_range(self, args) -> tuple[np.ndarray, int, int]:
+        """The op's result and bounds of its raw values (see FixedSpectralMac.finish)."""
         W, acc, xmax = args[0], args[1], args[2]
         values = args[3:]
         mac = self.mac
         if self.whole:
-            return mac.run((W, np.concatenate(values, axis=self.axis)))
+            return mac.run_range((W, np.concatenate(values, axis=self.axis)))
         packed = mac.packed(W)
         own = [(v, j0, j1) for v, (_, h, j0, j1) in zip(values, self.parts) if not h]
-        maxima = [_max_abs(v) for v, _, _ in own]
-        mac.check_bound(packed, max([int(xmax), *maxima]))
+        if self.static is None:
+            maxima = [_max_abs(v) for v, _, _ in own]
+            mac.check_bound(packed, max([int(xmax), *maxima]))
+        else:
+            maxima = [self.static] * len(own)
         for (v, j0, j1), m in zip(own, maxima):
             part = packed.columns(j0, j1).accumulate(v.reshape(-1, j1 - j0, mac.K, 2), m)
             acc = acc + part.reshape(acc.shape)
-        return (mac.finish(acc),)
+        return mac.finish(acc)
+
+    def run(self, args):
+        return (self.run_range(args)[0],)
+
+
+def _step(run: Callable, ins: Sequence[int], outs: Sequence[int]) -> Callable[[list], None]:
+    """One op of the loop: read its operands' slots, run, write its results' slots."""
+    get = _getter(ins)
+    if len(outs) == 1:
+        out = outs[0]
+
+        def step(slots: list) -> None:
+            slots[out] = run(get(slots))[0]
+    else:
+
+        def step(slots: list) -> None:
+            for o, r in zip(outs, run(get(slots))):
+                slots[o] = r
+
+    return step
 
 
 class ScanPlan:
@@ -174,7 +204,7 @@ class ScanPlan:
             raise ValueError("scan body must end with ernn.yield")
         self.hoisted: list[_Hoisted] = []
         # ops on constants only that never count events run once, before the loop
-        self.preloop: list[tuple[Callable, Callable, tuple[int, ...]]] = []
+        self.preloop: list[Callable[[list], None]] = []
         known: set[SSAValue] = set()  # values known before the loop (besides the stacked ones)
         body: list[tuple[Operation, Kernel]] = []
         for op in ops[:-1]:
@@ -190,8 +220,7 @@ class ScanPlan:
             for r in op.results:
                 new_slot(r, op_kind)
             if op_kind == _CONST and not k.counts_events and all(v in known for v in op.operands):
-                self.preloop.append(
-                    (k.run, _getter([slot[v] for v in op.operands]), tuple(slot[r] for r in op.results)))
+                self.preloop.append(_step(k.run, [slot[v] for v in op.operands], [slot[r] for r in op.results]))
                 known.update(op.results)
                 continue
             hoist = op_kind == _FRAME and self._batchable(op, k, kind, stacked_values, known)
@@ -215,10 +244,23 @@ class ScanPlan:
                 if all(use.operation is op for use in concat.results[0].uses):
                     dropped.add(concat)
 
-        self.steps: list[tuple[Callable, Callable, tuple[int, ...]]] = []
+        # A fixed spectral MAC whose only use is an irfft hands it the range of its
+        # results, which it has just checked: the irfft need not scan them again.
+        kernel_of = dict(body)
+        fused: dict[Operation, Operation] = {}
+        for op, k in body:
+            if k.mac is None or op in dropped:
+                continue
+            uses = list(op.results[0].uses)
+            user = uses[0].operation if len(uses) == 1 else None
+            if user is not None and user in kernel_of and kernel_of[user].run_bounded is not None:
+                fused[op] = user
+        absorbed = set(fused.values())
+
+        self.steps: list[Callable[[list], None]] = []
         read: set[int] = set()
         for op, k in body:
-            if op in dropped:
+            if op in dropped or op in absorbed:
                 continue
             if op in split_of:
                 ins = split_of[op].operand_slots()
@@ -226,8 +268,14 @@ class ScanPlan:
             else:
                 ins = [slot[v] for v in op.operands]
                 run = k.run
+            outs = [slot[r] for r in op.results]
+            if op in fused:
+                irfft = fused[op]
+                mac_range = split_of[op].run_range if op in split_of else k.mac.run_range
+                run = self._fuse(mac_range, kernel_of[irfft].run_bounded)
+                outs = [slot[r] for r in irfft.results]
             read.update(ins)
-            self.steps.append((run, _getter(ins), tuple(slot[r] for r in op.results)))
+            self.steps.append(_step(run, ins, outs))
         self.yield_slots = [slot[v] for v in term.operands]
         read.update(self.yield_slots)
         stacked_slots = {slot[v] for v in stacked_values} | {
@@ -236,6 +284,14 @@ class ScanPlan:
         self.feeds = sorted(read & stacked_slots)
         self.n_slots = count[0]
         self.external_slots = [slot[v] for v in self.external]
+
+    @staticmethod
+    def _fuse(mac_range: Callable, run_bounded: Callable) -> Callable:
+        def run(args):
+            out, lo, hi = mac_range(args)
+            return run_bounded(out, max(-lo, hi))
+
+        return run
 
     @staticmethod
     def _batchable(op: Operation, k: Kernel, kind: dict, stacked: set, known: set) -> bool:
@@ -271,14 +327,16 @@ class ScanPlan:
         # two slots without an IR value: the hoisted accumulator and its frame maxima
         return _SplitMac(k.mac, slot[W], parts, axis, fresh(), fresh())
 
-    def run(self, interpreter: Interpreter, seqs: Sequence[np.ndarray], carries: Sequence[Any]) -> tuple:
+    def run(self, external: Sequence[Any], seqs: Sequence[np.ndarray], carries: Sequence[Any]) -> tuple:
+        """The scan's results; `external` holds the values of `self.external` (from outside the body)."""
         T = seqs[0].shape[0]
+        if T == 0:  # no step: what op-by-op interpretation gives (np.stack refuses no frames)
+            return (*[np.stack([]) for _ in range(self.n_out)], *carries)
         slots: list[Any] = [None] * self.n_slots
-        for s, v in zip(self.external_slots, interpreter.get_values(self.external)):
+        for s, v in zip(self.external_slots, external):
             slots[s] = v
-        for run, get, outs in self.preloop:
-            for o, r in zip(outs, run(get(slots))):
-                slots[o] = r
+        for step in self.preloop:
+            step(slots)
         stacked: dict[int, np.ndarray] = dict(zip(self.seq_slots, seqs))
         for h in self.hoisted:
             h.run(slots, stacked)
@@ -294,13 +352,8 @@ class ScanPlan:
             for s, arr in feeds:
                 if arr is not None:
                     slots[s] = arr[t]
-            for run, get, outs in steps:
-                res = run(get(slots))
-                if len(outs) == 1:
-                    slots[outs[0]] = res[0]
-                else:
-                    for o, r in zip(outs, res):
-                        slots[o] = r
+            for step in steps:
+                step(slots)
             yielded = [slots[s] for s in yield_slots]
             for k in range(n_out):
                 outputs[k][t] = yielded[k]
@@ -309,13 +362,80 @@ class ScanPlan:
         return (*[np.stack(o) for o in outputs], *[slots[s] for s in carry_slots])
 
 
+class FunctionPlan:
+    """A `func.func` body compiled like a scan body, without the per-op xDSL dispatch.
+
+    Its ops run in order as kernels over slots; an `ernn.scan` runs its plan.
+    A model's function has a dozen ops around its scans, but interpreting them
+    costs as much as several time steps of a short sequence.
+    """
+
+    def __init__(self, f: func.FuncOp, kernels: KernelTable,
+                 scan_plan: Callable[[ScanOp], ScanPlan | None]) -> None:
+        block = f.body.block
+        slot: dict[SSAValue, int] = {v: i for i, v in enumerate(block.args)}
+        self.n_args = len(block.args)
+        self.steps: list[Callable[[list], None]] = []
+        self.return_slots: list[int] = []
+        for op in block.ops:
+            for v in op.operands:
+                if v not in slot:
+                    raise _NotCompilable(op)
+            if isinstance(op, func.ReturnOp):
+                self.return_slots = [slot[v] for v in op.operands]
+                break
+            ins = [slot[v] for v in op.operands]
+            if isinstance(op, ScanOp):
+                plan = scan_plan(op)
+                if plan is None or any(v not in slot for v in plan.external):
+                    raise _NotCompilable(op)
+                run = self._scan_step(plan, len(op.inputs))
+                ins += [slot[v] for v in plan.external]
+            else:
+                k = kernels.get(op)
+                if k is None or op.regions:
+                    raise _NotCompilable(op)
+                run = k.run
+            for r in op.results:
+                slot[r] = len(slot)
+            self.steps.append(_step(run, ins, [slot[r] for r in op.results]))
+        else:
+            raise _NotCompilable(f)
+        self.n_slots = len(slot)
+
+    @staticmethod
+    def _scan_step(plan: ScanPlan, n_seq: int) -> Callable:
+        n_ops = n_seq + len(plan.carry_slots)
+
+        def run(args):
+            return plan.run(args[n_ops:], args[:n_seq], args[n_seq:n_ops])
+
+        return run
+
+    def run(self, args: Sequence[Any]) -> list[Any]:
+        slots: list[Any] = [None] * self.n_slots
+        slots[: self.n_args] = args
+        for step in self.steps:
+            step(slots)
+        return [slots[s] for s in self.return_slots]
+
+
 class _NotCompilable(Exception):
-    """A scan body the plan cannot run (an op without a kernel, or with regions)."""
+    """A body the plans cannot run (an op without a kernel, with regions, or a call)."""
 
 
 def compile_scan(scan: ScanOp, kernels: KernelTable) -> ScanPlan | None:
     """The plan of a scan op, or None when its body must be interpreted op by op."""
     try:
         return ScanPlan(scan, kernels)
+    except _NotCompilable:
+        return None
+
+
+def compile_function(f: func.FuncOp, kernels: KernelTable,
+                     scan_plan: Callable[[ScanOp], ScanPlan | None]) -> FunctionPlan | None:
+    """The plan of a function, or None when it must be interpreted (calls, unknown ops)."""
+    try:
+        return FunctionPlan(f, kernels, scan_plan)
     except _NotCompilable:
         return None

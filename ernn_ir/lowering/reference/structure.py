@@ -119,7 +119,8 @@ class StructureFunctions(KernelFunctions):
         return Kernel(lambda args: (np.broadcast_to(np.expand_dims(args[0], dim), shape).copy(),),
                       counts_events=False)
 
-    def _plan(self, op: ScanOp) -> ScanPlan | None:
+    def plan(self, op: ScanOp) -> ScanPlan | None:
+        """The compiled plan of a scan (built once), or None when it is interpreted op by op."""
         if op not in self._plans:
             self._plans[op] = None if self.kernels is None else compile_scan(op, self.kernels)
         return self._plans[op]
@@ -129,10 +130,10 @@ class StructureFunctions(KernelFunctions):
         n_in = len(op.inputs)
         seqs, carries = list(args[:n_in]), list(args[n_in:])
         T = seqs[0].shape[0]
-        if self.step_plan and T > 0 and not interpreter.listeners:
-            plan = self._plan(op)
+        if self.step_plan and not interpreter.listeners:
+            plan = self.plan(op)
             if plan is not None:
-                return plan.run(interpreter, seqs, carries)
+                return plan.run(interpreter.get_values(plan.external), seqs, carries)
         n_out = op.num_step_outputs
         steps: list[list[np.ndarray]] = [[None] * T for _ in range(n_out)]  # type: ignore[list-item]
         order = range(T - 1, -1, -1) if op.reverse is not None else range(T)
