@@ -1,0 +1,323 @@
+"""Speed of the bit-exact fixed-point reference: against float, against its old code, against hls4ml.
+
+    python bench/bench_reference_speed.py [--baseline REV] [--reps R] [--no-hls4ml] [--quick]
+
+(1) Per frame (time step), min over R runs of one sequence, one thread:
+    the float reference (the model as written: `ernn.lstm` / `ernn.gru` in
+    f32), the same model after `ernn-pipeline{quantize=false}` (float at the
+    fused frequency level) and after `ernn-pipeline{weight-bits=W}` (the
+    fixed-point reference users run once hardware exists), for LSTM 16->32
+    and 64->128 (PyTorch `nn.LSTM` imported at b = 8, W = 16), the digits
+    models, lstm_small and the Google LSTM/GRU of examples/ (W = 12).
+    `--baseline REV` (default: the merge base with main) also runs the
+    fixed-point reference of the code at REV on the same IR text, in a
+    subprocess on `git archive REV` (the before figure).
+(2) hls4ml 1.3's C simulation (`hls_model.compile()`, g++ -O3, then
+    `predict`) of the same PyTorch LSTMs (ap_fixed<16,6>, Vivado backend),
+    per frame over a batch of sequences of the same length, next to the
+    ernn-ir fixed-point reference of the imported model.
+(3) Start-up of `ernn-opt` (median of R runs): `--help`, a parse and print,
+    and `-p 'ernn-pipeline{weight-bits=12}'`, this tree against REV.
+
+Everything is measured in one run, so the ratios compare like with like on
+whatever machine runs it.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
+           "VECLIB_MAXIMUM_THREADS"):
+    os.environ[_v] = "1"
+
+import argparse  # noqa: E402
+import contextlib  # noqa: E402
+import io  # noqa: E402
+import json  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+TORCH_T = 32  # sequence length of the PyTorch models, here and in hls4ml
+
+
+# ---------------------------------------------------------------- runs
+def _entry_shape(module) -> tuple[int, ...]:
+    from xdsl.dialects import func
+
+    f = next(op for op in module.ops if isinstance(op, func.FuncOp))
+    return tuple(f.function_type.inputs.data[0].get_shape())
+
+
+class Runner:
+    """One model at one level, ready to run (only APIs the baseline code has too)."""
+
+    def __init__(self, path: str, weight_bits: int, level: str) -> None:
+        from xdsl.parser import Parser
+
+        from ernn_ir.lowering.reference import Reference
+        from ernn_ir.passes.pipeline import PipelinePass
+        from ernn_ir.registry import make_context
+
+        module = Parser(make_context(), Path(path).read_text()).parse_module()
+        if level != "float":
+            with contextlib.redirect_stderr(io.StringIO()):  # the table-error report
+                PipelinePass(weight_bits=weight_bits, quantize=level == "fixed").apply(make_context(), module)
+        shape = _entry_shape(module)
+        self.frames = shape[0]
+        self.x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+        self.ref = Reference(module)
+        res = self.ref.run([self.x])  # compiles kernels, decodes constants
+        self.events = sum(n for _, n in res.events)
+        self.checksum = float(np.sum(np.abs(res.as_float()[0]), dtype=np.float64))
+
+    def time_once(self) -> float:
+        t = time.perf_counter()
+        self.ref.run([self.x])
+        return time.perf_counter() - t
+
+
+def serve() -> None:
+    """Worker mode: JSON commands on stdin (load, time), answers on stdout."""
+    runners: dict[str, Runner] = {}
+    for line in sys.stdin:
+        cmd = json.loads(line)
+        if cmd["cmd"] == "load":
+            r = runners[cmd["key"]] = Runner(cmd["path"], cmd["weight_bits"], cmd["level"])
+            reply = {"frames": r.frames, "events": r.events, "checksum": r.checksum}
+        else:
+            reply = {"t": runners[cmd["key"]].time_once()}
+        print(json.dumps(reply), flush=True)
+
+
+class Worker:
+    """A `serve()` process running the code of another tree."""
+
+    def __init__(self, tree: Path) -> None:
+        env = dict(os.environ, PYTHONPATH=str(tree))
+        self.proc = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "--serve"], env=env, text=True,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=tempfile.gettempdir())
+
+    def ask(self, **cmd) -> dict:
+        assert self.proc.stdin and self.proc.stdout
+        self.proc.stdin.write(json.dumps(cmd) + "\n")
+        self.proc.stdin.flush()
+        return json.loads(self.proc.stdout.readline())
+
+    def close(self) -> None:
+        assert self.proc.stdin
+        self.proc.stdin.close()
+        self.proc.wait()
+
+
+def measure_model(path: str, weight_bits: int, reps: int, baseline: Worker | None) -> dict:
+    """Seconds per frame (min over reps), the runs of all levels and trees interleaved."""
+    runners = {level: Runner(path, weight_bits, level) for level in ("float", "float-fused", "fixed")}
+    out = {"frames": runners["fixed"].frames, "events": runners["fixed"].events}
+    timers = {level: r.time_once for level, r in runners.items()}
+    if baseline is not None:
+        info = baseline.ask(cmd="load", key=path, path=path, weight_bits=weight_bits, level="fixed")
+        if info["checksum"] != runners["fixed"].checksum or info["events"] != out["events"]:
+            raise SystemExit(f"{path}: the fixed-point outputs differ from the baseline's")
+        timers["before"] = lambda: baseline.ask(cmd="time", key=path)["t"]
+    best = {k: float("inf") for k in timers}
+    for _ in range(reps):
+        for k, fn in timers.items():
+            best[k] = min(best[k], fn())
+    out.update({k: v / out["frames"] for k, v in best.items()})
+    return out
+
+
+# ---------------------------------------------------------------- models
+def torch_lstm(n: int, h: int, seed: int = 0):
+    import torch
+
+    class Seq(torch.nn.Module):
+        """nn.LSTM returning the output sequence (what hls4ml's converter takes)."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.lstm = torch.nn.LSTM(n, h, batch_first=True)
+
+        def forward(self, x):
+            return self.lstm(x)[0]
+
+    torch.manual_seed(seed)
+    return Seq().eval()
+
+
+def torch_model_ir(model, T: int) -> str:
+    """The ernn-import of a PyTorch model (b = 8), as IR text."""
+    from ernn_ir.builder import build_module, module_to_text
+    from ernn_ir.frontend.torch_import import spec_from_torch
+
+    return module_to_text(build_module(spec_from_torch(model, 8), T))
+
+
+def models(quick: bool) -> list[tuple[str, str, int]]:
+    """(name, IR file, weight bits)."""
+    tmp = Path(tempfile.mkdtemp(prefix="ernn-bench-"))
+    out = []
+    for n, h in [(16, 32), (64, 128)]:
+        p = tmp / f"lstm_{n}_{h}.mlir"
+        p.write_text(torch_model_ir(torch_lstm(n, h), TORCH_T))
+        out.append((f"LSTM {n}->{h} (torch)", str(p), 16))
+    names = ["digits_lstm_b8", "digits_gru_b8", "lstm_small"]
+    if not quick:
+        names += ["google_lstm_b8", "google_gru_b8"]
+    out += [(n, str(EXAMPLES / f"{n}.mlir"), 12) for n in names]
+    return out
+
+
+def export_tree(rev: str) -> Path:
+    tree = Path(tempfile.mkdtemp(prefix="ernn-baseline-"))
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
+    return tree
+
+
+# ---------------------------------------------------------------- hls4ml
+def hls4ml_per_frame(model, n: int, T: int, batch: int, reps: int, workdir: Path) -> tuple[float, float]:
+    """(seconds per frame of hls4ml's C simulation, compile seconds)."""
+    import hls4ml
+
+    cfg = hls4ml.utils.config_from_pytorch_model(
+        model, (T, n), granularity="name", default_precision="ap_fixed<16,6>")
+    with contextlib.redirect_stdout(io.StringIO()):
+        hm = hls4ml.converters.convert_from_pytorch_model(
+            model, hls_config=cfg, output_dir=str(workdir), backend="Vivado")
+        t = time.perf_counter()
+        hm.compile()
+        compile_s = time.perf_counter() - t
+    x = np.random.default_rng(1).standard_normal((batch, T, n)).astype(np.float32)
+    hm.predict(x)
+    best = float("inf")
+    for _ in range(reps):
+        t = time.perf_counter()
+        hm.predict(x)
+        best = min(best, time.perf_counter() - t)
+    return best / (batch * T), compile_s
+
+
+# ---------------------------------------------------------------- start-up
+def startup(trees: list[Path], reps: int) -> list[dict[str, float]]:
+    """Median wall time of ernn-opt commands per tree (runs of the trees interleaved,
+    after one warm-up run each, which also writes the trees' .pyc files)."""
+    small = str(EXAMPLES / "lstm_small.mlir")
+    cases = {
+        "ernn-opt --help": ["--help"],
+        "ernn-opt lstm_small.mlir": [small, "-o", os.devnull],
+        "ernn-opt lstm_small.mlir -p ernn-pipeline{weight-bits=12}":
+            [small, "-p", "ernn-pipeline{weight-bits=12}", "-o", os.devnull],
+    }
+
+    def once(tree: Path, args: list[str]) -> float:
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "ernn_ir.tools.ernn_opt", *args],
+                       env=dict(os.environ, PYTHONPATH=str(tree)), cwd=tempfile.gettempdir(),
+                       check=True, capture_output=True)
+        return time.perf_counter() - t
+
+    out: list[dict[str, float]] = [{} for _ in trees]
+    for name, args in cases.items():
+        times: list[list[float]] = [[] for _ in trees]
+        for tree in trees:
+            once(tree, args)
+        for _ in range(reps):
+            for i, tree in enumerate(trees):
+                times[i].append(once(tree, args))
+        for i in range(len(trees)):
+            out[i][name] = statistics.median(times[i])
+    return out
+
+
+# ---------------------------------------------------------------- main
+def us(t: float) -> str:
+    return f"{t * 1e6:9.1f}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--reps", type=int, default=7)
+    ap.add_argument("--baseline", default=None, help="git revision of the before figures "
+                    "(default: merge base with main); 'none' skips them")
+    ap.add_argument("--no-hls4ml", action="store_true")
+    ap.add_argument("--quick", action="store_true", help="skip the Google models")
+    ap.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.serve:  # worker mode, under the baseline's code
+        serve()
+        return
+
+    rev = args.baseline
+    if rev is None:
+        rev = subprocess.run(["git", "-C", str(ROOT), "merge-base", "HEAD", "main"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    tree = None if rev == "none" else export_tree(rev)
+    here = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                          capture_output=True, text=True).stdout.strip()
+
+    rows = []
+    worker = Worker(tree) if tree else None
+    for name, path, wb in models(args.quick):
+        now = measure_model(path, wb, args.reps, worker)
+        rows.append((name, wb, now, now if tree else None))
+        print(f"  measured {name}", file=sys.stderr, flush=True)
+    if worker:
+        worker.close()
+
+    print(f"(1) Per frame (us), min of {args.reps} runs interleaved, one thread; this tree {here}"
+          + (f", before = {rev[:10]} (git archive, in a subprocess)" if tree else ""))
+    head = (f"{'model':<22} {'W':>2} {'T':>4} {'float':>9} {'float IR':>9} {'fixed':>9} "
+            f"{'fixed/float':>11}")
+    if tree:
+        head += f" {'before':>9} {'speed-up':>8}"
+    print(head)
+    print("  float: the model as written (ernn.lstm/gru, f32); float IR: ernn-pipeline{quantize=false};")
+    print("  fixed: ernn-pipeline{weight-bits=W}, bit-exact; outputs and events equal before/after")
+    for name, wb, now, before in rows:
+        line = (f"{name:<22} {wb:>2} {now['frames']:>4} {us(now['float'])} {us(now['float-fused'])} "
+                f"{us(now['fixed'])} {now['fixed'] / now['float']:>10.2f}x")
+        if before:
+            line += f" {us(before['before'])} {before['before'] / now['fixed']:>7.1f}x"
+        print(line)
+    worst = max(now["fixed"] / now["float"] for _, _, now, _ in rows)
+    print(f"  worst fixed/float: {worst:.2f}x  [goal <= 5x: {'met' if worst <= 5 else 'NOT met'}]")
+
+    if not args.no_hls4ml:
+        print(f"\n(2) hls4ml 1.3 C simulation vs the ernn-ir fixed-point reference, per frame (us),"
+              f" T = {TORCH_T}, min of {args.reps}")
+        print(f"{'model':<22} {'hls4ml C-sim':>12} {'ernn-ir fixed':>13} {'hls4ml/ernn':>11} "
+              f"{'(hls4ml compile s)':>18}")
+        work = Path(tempfile.mkdtemp(prefix="ernn-hls4ml-"))
+        for (n, h), (name, path, wb, now) in zip([(16, 32), (64, 128)],
+                                                 [(r[0], None, r[1], r[2]) for r in rows[:2]]):
+            with contextlib.redirect_stderr(io.StringIO()):
+                t_hls, t_compile = hls4ml_per_frame(torch_lstm(n, h), n, TORCH_T, 8, args.reps,
+                                                    work / f"lstm_{n}_{h}")
+            print(f"{name:<22} {us(t_hls):>12} {us(now['fixed']):>13} {t_hls / now['fixed']:>10.1f}x"
+                  f" {t_compile:>18.1f}")
+        print("  hls4ml: ap_fixed<16,6>, Vivado backend, predict on 8 sequences (one C call each);"
+              " ernn-ir: the same PyTorch model imported at b = 8, weight-bits = 16, one sequence")
+
+    print(f"\n(3) ernn-opt start-up, median of {args.reps} runs (s)")
+    found = startup([ROOT, tree] if tree else [ROOT], args.reps)
+    now_s, before_s = found[0], (found[1] if tree else None)
+    for k, v in now_s.items():
+        line = f"  {k:<58} {v:6.3f}"
+        if before_s:
+            line += f"   before {before_s[k]:6.3f}   saved {before_s[k] - v:+6.3f}"
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
