@@ -178,6 +178,23 @@ class Requantizer:
         self.run_range = run_range
         self.run = lambda raw: run_range(raw)[:2]
         self.run_biased = lambda raw: run_biased_range(raw)[:2]
+        if self.bias and not always_fits:
+            # The default mode, called on every element-wise op of every step: one flat
+            # function each (the composed ones above cost a few calls more per op).
+            def run_half_up(raw):
+                r = raw + half
+                r >>= s
+                if r.size == 0 or (lo_out <= r.min() and r.max() <= hi_out):
+                    return r, 0
+                return checked(r)[:2]
+
+            def run_biased_half_up(raw):
+                r = raw >> s
+                if r.size == 0 or (lo_out <= r.min() and r.max() <= hi_out):
+                    return r, 0
+                return checked(r)[:2]
+
+            self.run, self.run_biased = run_half_up, run_biased_half_up
 
     def __call__(self, raw: np.ndarray) -> tuple[np.ndarray, int]:
         return self.run(raw)
