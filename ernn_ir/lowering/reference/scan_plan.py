@@ -23,7 +23,9 @@ It also changes the execution order, never the result:
   whole input exactly as the op itself checks it.
 
 Events are counted by the same kernels of the same ops, so every op's total
-is the one op-by-op interpretation gives.  The interpreter falls back to
+is the one op-by-op interpretation gives.  Fixed-point results are the same
+integers; float results agree to rounding error (a product over all frames
+may sum in another order than one frame's, as docs/numerics.md allows).  The interpreter falls back to
 op-by-op interpretation when a body op has no kernel or has regions, or
 when listeners observe the run (calibration reads every op's value per
 step).  `FunctionPlan` runs a function's body the same way (one step).
