@@ -128,7 +128,9 @@ def measure_model(path: str, weight_bits: int, reps: int, baseline: Worker | Non
         info = baseline.ask(cmd="load", key=path, path=path, weight_bits=weight_bits, level="fixed")
         if info["checksum"] != runners["fixed"].checksum or info["events"] != out["events"]:
             raise SystemExit(f"{path}: the fixed-point outputs differ from the baseline's")
+        baseline.ask(cmd="load", key=path + "#float", path=path, weight_bits=weight_bits, level="float")
         timers["before"] = lambda: baseline.ask(cmd="time", key=path)["t"]
+        timers["float-before"] = lambda: baseline.ask(cmd="time", key=path + "#float")["t"]
     best = {k: float("inf") for k in timers}
     for _ in range(reps):
         for k, fn in timers.items():
@@ -283,15 +285,17 @@ def main() -> None:
     head = (f"{'model':<22} {'W':>2} {'T':>4} {'float':>9} {'float IR':>9} {'fixed':>9} "
             f"{'fixed/float':>11}")
     if tree:
-        head += f" {'before':>9} {'speed-up':>8}"
+        head += f" {'before':>9} {'speed-up':>8} {'float before':>12} {'before/float':>12}"
     print(head)
     print("  float: the model as written (ernn.lstm/gru, f32); float IR: ernn-pipeline{quantize=false};")
-    print("  fixed: ernn-pipeline{weight-bits=W}, bit-exact; outputs and events equal before/after")
+    print("  fixed: ernn-pipeline{weight-bits=W}, bit-exact; outputs and events equal before/after;")
+    print("  before: the fixed and float references of the baseline code on the same IR")
     for name, wb, now, before in rows:
         line = (f"{name:<22} {wb:>2} {now['frames']:>4} {us(now['float'])} {us(now['float-fused'])} "
                 f"{us(now['fixed'])} {now['fixed'] / now['float']:>10.2f}x")
         if before:
-            line += f" {us(before['before'])} {before['before'] / now['fixed']:>7.1f}x"
+            line += (f" {us(before['before'])} {before['before'] / now['fixed']:>7.1f}x"
+                     f" {us(before['float-before']):>12} {before['before'] / before['float-before']:>11.1f}x")
         print(line)
     worst = max(now["fixed"] / now["float"] for _, _, now, _ in rows)
     print(f"  worst fixed/float: {worst:.2f}x  [goal <= 5x: {'met' if worst <= 5 else 'NOT met'}]")

@@ -65,7 +65,9 @@ class Reference:
     out of the loop); `step_plan=False` interprets them op by op through
     xDSL's interpreter, the straightforward schedule the tests compare it
     with, as does a run with interpreter listeners (calibration).  Both
-    give the same results and event counts.
+    give the same results and event counts.  Kernels and plans are built
+    from the ops as they are at their first run: do not change the module
+    while a Reference of it is in use.
     """
 
     def __init__(self, module: ModuleOp, step_plan: bool = True) -> None:
