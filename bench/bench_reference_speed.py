@@ -18,6 +18,8 @@
     ernn-ir fixed-point reference of the imported model.
 (3) Start-up of `ernn-opt` (median of R runs): `--help`, a parse and print,
     and `-p 'ernn-pipeline{weight-bits=12}'`, this tree against REV.
+(4) One fixed-point rfft / irfft call (the pipeline's formats) on 4 to 512
+    blocks of b = 8, 16, 64: the matrix plan against the stage-by-stage FFT.
 
 Everything is measured in one run, so the ratios compare like with like on
 whatever machine runs it.
@@ -244,6 +246,40 @@ def startup(trees: list[Path], reps: int) -> list[dict[str, float]]:
     return out
 
 
+# ---------------------------------------------------------------- FFT calls
+def fft_calls(reps: int) -> list[tuple[int, int, float, float, float, float]]:
+    """(b, blocks, rfft plan s, rfft stagewise s, irfft plan s, irfft stagewise s) per call."""
+    from ernn_ir.numerics import FixedFormat
+    from ernn_ir.numerics.fft import (
+        irfft_fixed,
+        irfft_fixed_stagewise,
+        rfft_fixed,
+        rfft_fixed_stagewise,
+    )
+
+    fft, tw, acc = FixedFormat(24, 14), FixedFormat(16, 14), FixedFormat(32, 20)
+    rng = np.random.default_rng(0)
+    out = []
+    for b in (8, 16, 64):
+        for blocks in (4, 64, 512):
+            x = rng.integers(-(2**13), 2**13, size=(1, blocks * b))  # 16-bit activations
+            S = rng.integers(-(2**24), 2**24, size=(1, blocks, b // 2 + 1, 2))
+            calls = [lambda: rfft_fixed(x, 12, b, fft, tw, "half_up", "saturate"),
+                     lambda: rfft_fixed_stagewise(x, 12, b, fft, tw, "half_up", "saturate"),
+                     lambda: irfft_fixed(S, 20, b, acc, tw, "half_up", "saturate"),
+                     lambda: irfft_fixed_stagewise(S, 20, b, acc, tw, "half_up", "saturate")]
+            best = [float("inf")] * 4
+            for fn in calls:
+                fn()
+            for _ in range(reps):
+                for i, fn in enumerate(calls):
+                    t = time.perf_counter()
+                    fn()
+                    best[i] = min(best[i], time.perf_counter() - t)
+            out.append((b, blocks, *best))
+    return out
+
+
 # ---------------------------------------------------------------- main
 def us(t: float) -> str:
     return f"{t * 1e6:9.1f}"
@@ -323,6 +359,14 @@ def main() -> None:
         if before_s:
             line += f"   before {before_s[k]:6.3f}   saved {before_s[k] - v:+6.3f}"
         print(line)
+
+    print(f"\n(4) One fixed-point FFT call (us), min of {args.reps}: matrix plan vs stage by stage"
+          " (rfft fixed<16,12> -> fixed<24,14>, irfft fixed<32,20>, twiddles fixed<16,14>)")
+    print(f"  {'b':>3} {'blocks':>6} {'rfft plan':>10} {'stagewise':>10} {'ratio':>6}"
+          f" {'irfft plan':>10} {'stagewise':>10} {'ratio':>6}")
+    for b, blocks, rp, rs, ip, is_ in fft_calls(args.reps):
+        print(f"  {b:>3} {blocks:>6} {us(rp):>10} {us(rs):>10} {rs / rp:>5.1f}x"
+              f" {us(ip):>10} {us(is_):>10} {is_ / ip:>5.1f}x")
 
 
 if __name__ == "__main__":
