@@ -98,6 +98,8 @@ class Requantizer:
             r_lo = round_shift_int(in_lo, shift, self.rounding)
             r_hi = round_shift_int(in_hi, shift, self.rounding)
         always_fits = lo_out <= r_lo and r_hi <= hi_out
+        self.always_fits = always_fits
+        """No input in `in_range` can overflow: the requantize never reports an event."""
         if always_fits:
             self.out_range = (r_lo, r_hi)
         elif saturate:  # both ends clamped into the format

@@ -252,7 +252,7 @@ class GateFunctions(KernelFunctions):
 
             return Kernel(run_general, elementwise=True)
 
-        evaluate, out_range = fast
+        evaluate, out_range, can_overflow = fast
 
         def run(args):
             out, ev = evaluate(args[0])
@@ -260,12 +260,13 @@ class GateFunctions(KernelFunctions):
                 log.add(op, ev)
             return (out,)
 
-        return Kernel(run, elementwise=True, out_range=out_range)
+        return Kernel(run, elementwise=True, out_range=out_range, counts_events=can_overflow)
 
 
 def _pwl_fast(fin: FixedFormat, in_range: tuple[int, int], coeff: FixedFormat, S: np.ndarray,
               C: np.ndarray, x_min_raw: int, log2_step: int, out_fmt: FixedFormat, rnd_ovf):
-    """`pwl_eval_fixed` with the table bound, as (evaluate, output range), or None when its
+    """`pwl_eval_fixed` with the table bound, as (evaluate, output range, whether it can
+    overflow), or None when its
     checks could fail or its accumulator could need more than 62 bits (the straightforward
     function then runs)."""
     sh = int(log2_step) + int(fin.frac)
@@ -317,7 +318,7 @@ def _pwl_fast(fin: FixedFormat, in_range: tuple[int, int], coeff: FixedFormat, S
             acc += C_at[idx]
             return requant(acc)
 
-        return evaluate, rq.out_range
+        return evaluate, rq.out_range, not rq.always_fits
 
     def evaluate(x: np.ndarray):
         xc = clip(x, lo, hi)
@@ -328,4 +329,4 @@ def _pwl_fast(fin: FixedFormat, in_range: tuple[int, int], coeff: FixedFormat, S
         acc += C_aligned[idx]
         return requant(acc)
 
-    return evaluate, rq.out_range
+    return evaluate, rq.out_range, not rq.always_fits

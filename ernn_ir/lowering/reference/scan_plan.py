@@ -40,7 +40,7 @@ import numpy as np
 from xdsl.dialects import func
 from xdsl.ir import Operation, SSAValue
 
-from ernn_ir.dialects.ernn import ConcatOp, ScanOp, YieldOp
+from ernn_ir.dialects.ernn import ConcatOp, ScanOp, SliceOp, YieldOp
 from ernn_ir.lowering.reference.kernels import Kernel, KernelTable
 
 # how a body value depends on time
@@ -256,11 +256,27 @@ class ScanPlan:
             if user is not None and user in kernel_of and kernel_of[user].run_bounded is not None:
                 fused[op] = user
         absorbed = set(fused.values())
+        shared = self._shared_evaluations(body, kernel_of, dropped | absorbed)
+        for group in shared.values():
+            absorbed.update(group[1:])
+            for member in group:
+                src = member.operands[0].owner
+                if len(list(src.results[0].uses)) == 1:
+                    dropped.add(src)
 
         self.steps: list[tuple[Callable, list[int], list[int]]] = []
         read: set[int] = set()
         for op, k in body:
             if op in dropped or op in absorbed:
+                continue
+            if op in shared:
+                group = shared[op]
+                value = op.operands[0].owner.operands[0]
+                ins = [slot[value]]
+                run = self._evaluate_once(k.run, [kernel_of[m.operands[0].owner].run for m in group])
+                outs = [slot[m.results[0]] for m in group]
+                read.update(ins)
+                self.steps.append((run, ins, outs))
                 continue
             if op in split_of:
                 ins = split_of[op].operand_slots()
@@ -286,6 +302,41 @@ class ScanPlan:
         self.feeds = sorted(read & stacked_slots)
         self.n_slots = count[0]
         self.external_slots = [slot[v] for v in self.external]
+
+    @staticmethod
+    def _shared_evaluations(body, kernel_of, skip) -> dict[Operation, list[Operation]]:
+        """Groups of element-wise ops that cannot report events and apply the same function
+        to slices of one value (an LSTM's i, f and o sigmoids of the gate vector, a GRU's r
+        and z), keyed by their first member: such a group can run once on the whole value
+        and slice the result (no event to attribute; the slices are of exact values)."""
+        groups: dict[tuple, list[Operation]] = {}
+        for op, k in body:
+            if (op in skip or not k.elementwise or k.counts_events
+                    or len(op.operands) != 1 or len(op.results) != 1):
+                continue
+            src = op.operands[0].owner
+            if not isinstance(src, SliceOp) or src not in kernel_of or src in skip:
+                continue
+            key = (type(op), str(op.properties), op.operands[0].type.element_type,  # type: ignore[attr-defined]
+                   op.results[0].type.element_type, src.operands[0], src.axis.value.data)  # type: ignore[attr-defined]
+            groups.setdefault(key, []).append(op)
+        shared = {}
+        for key, group in groups.items():
+            if len(group) < 2:
+                continue
+            whole = int(np.prod(key[4].type.get_shape()))  # type: ignore[attr-defined]
+            used = sum(int(np.prod(m.operands[0].type.get_shape())) for m in group)  # type: ignore[attr-defined]
+            if 2 * used >= whole:  # most of the value is wanted: one call beats several
+                shared[group[0]] = group
+        return shared
+
+    @staticmethod
+    def _evaluate_once(run: Callable, slices: list[Callable]) -> Callable:
+        def run_group(args):
+            whole = run(args)[0]
+            return tuple(cut((whole,))[0] for cut in slices)
+
+        return run_group
 
     @staticmethod
     def _fuse(mac_range: Callable, run_bounded: Callable) -> Callable:

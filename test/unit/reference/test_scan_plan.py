@@ -178,6 +178,18 @@ def test_gru_hoists_the_whole_input_path():
     assert_same_runs(module, _inputs(module, 1.0, seed=2))
 
 
+def test_gate_sigmoids_run_once_on_the_gate_vector():
+    """Without peepholes an LSTM's i, f and o sigmoids (one table, no possible overflow) read
+    slices of one vector: the plan evaluates the table once and slices; a GRU's r and z too."""
+    lstm = _quantized(random_lstm(12, 16, 8, seed=2), T=4, batch=1, weight_bits=12)
+    gru = _quantized(random_gru(12, 16, 8, seed=3), T=4, batch=1, weight_bits=12)
+    for module, n in ((lstm, 3), (gru, 2)):
+        (plan,) = _plans(module)
+        assert sorted(len(outs) for _, _, outs in plan.steps)[-1] == n
+        assert_same_runs(module, _inputs(module, 1.0, seed=4))
+        assert_same_runs(module, _inputs(module, 30.0, seed=5))
+
+
 def test_listeners_see_every_body_op_at_every_step():
     """With a listener (calibration observes every value) scans are interpreted op by op."""
     module = _quantized(random_lstm(6, 8, 4, seed=1), T=3, batch=1, quantize=False)
