@@ -7,13 +7,13 @@
     f32), the same model after `ernn-pipeline{quantize=false}` (float at the
     fused frequency level) and after `ernn-pipeline{weight-bits=W}` (the
     fixed-point reference users run once hardware exists), for LSTM 16->32
-    and 64->128 (PyTorch `nn.LSTM` imported at b = 8, W = 16), the digits
+    and 64->128 and GRU 16->32 (PyTorch, imported at b = 8, W = 16), the digits
     models, lstm_small and the Google LSTM/GRU of examples/ (W = 12).
     `--baseline REV` (default: the merge base with main) also runs the
     fixed-point reference of the code at REV on the same IR text, in a
     subprocess on `git archive REV` (the before figure).
 (2) hls4ml 1.3's C simulation (`hls_model.compile()`, g++ -O3, then
-    `predict`) of the same PyTorch LSTMs (ap_fixed<16,6>, Vivado backend),
+    `predict`) of the same PyTorch LSTMs and GRU (ap_fixed<16,6>, Vivado backend),
     per frame over a batch of sequences of the same length, next to the
     ernn-ir fixed-point reference of the imported model.
 (3) Start-up of `ernn-opt` (median of R runs): `--help`, a parse and print,
@@ -142,21 +142,24 @@ def measure_model(path: str, weight_bits: int, reps: int, baseline: Worker | Non
 
 
 # ---------------------------------------------------------------- models
-def torch_lstm(n: int, h: int, seed: int = 0):
+def torch_rnn(kind: str, n: int, h: int, seed: int = 0):
+    """nn.LSTM / nn.GRU (batch first) returning the output sequence, as hls4ml's converter takes it."""
     import torch
 
     class Seq(torch.nn.Module):
-        """nn.LSTM returning the output sequence (what hls4ml's converter takes)."""
-
         def __init__(self) -> None:
             super().__init__()
-            self.lstm = torch.nn.LSTM(n, h, batch_first=True)
+            self.rnn = getattr(torch.nn, kind)(n, h, batch_first=True)
 
         def forward(self, x):
-            return self.lstm(x)[0]
+            return self.rnn(x)[0]
 
     torch.manual_seed(seed)
     return Seq().eval()
+
+
+# The PyTorch models both ernn-ir and hls4ml run: (kind, inputs, hidden).
+TORCH_MODELS = [("LSTM", 16, 32), ("LSTM", 64, 128), ("GRU", 16, 32)]
 
 
 def torch_model_ir(model, T: int) -> str:
@@ -171,10 +174,10 @@ def models(quick: bool) -> list[tuple[str, str, int]]:
     """(name, IR file, weight bits)."""
     tmp = Path(tempfile.mkdtemp(prefix="ernn-bench-"))
     out = []
-    for n, h in [(16, 32), (64, 128)]:
-        p = tmp / f"lstm_{n}_{h}.mlir"
-        p.write_text(torch_model_ir(torch_lstm(n, h), TORCH_T))
-        out.append((f"LSTM {n}->{h} (torch)", str(p), 16))
+    for kind, n, h in TORCH_MODELS:
+        p = tmp / f"{kind.lower()}_{n}_{h}.mlir"
+        p.write_text(torch_model_ir(torch_rnn(kind, n, h), TORCH_T))
+        out.append((f"{kind} {n}->{h} (torch)", str(p), 16))
     names = ["digits_lstm_b8", "digits_gru_b8", "lstm_small"]
     if not quick:
         names += ["google_lstm_b8", "google_gru_b8"]
@@ -342,14 +345,16 @@ def main() -> None:
         print(f"{'model':<22} {'hls4ml C-sim':>12} {'ernn-ir fixed':>13} {'hls4ml/ernn':>11} "
               f"{'(hls4ml compile s)':>18}")
         work = Path(tempfile.mkdtemp(prefix="ernn-hls4ml-"))
-        for (n, h), (name, path, _) in zip([(16, 32), (64, 128)], models_list[:2]):
+        for (kind, n, h), (name, path, _) in zip(TORCH_MODELS, models_list):
             with contextlib.redirect_stderr(io.StringIO()):
-                t_hls, t_ernn, t_compile = hls4ml_vs_ernn(torch_lstm(n, h), n, path, 8, args.reps,
-                                                          work / f"lstm_{n}_{h}")
+                t_hls, t_ernn, t_compile = hls4ml_vs_ernn(torch_rnn(kind, n, h), n, path, 8, args.reps,
+                                                          work / f"{kind.lower()}_{n}_{h}")
             print(f"{name:<22} {us(t_hls):>12} {us(t_ernn):>13} {t_hls / t_ernn:>10.1f}x"
                   f" {t_compile:>18.1f}")
-        print("  hls4ml: ap_fixed<16,6>, Vivado backend, predict on 8 sequences (one C call each);"
-              " ernn-ir: the same PyTorch model imported at b = 8, weight-bits = 16, one sequence")
+        print("  hls4ml: ap_fixed<16,6>, Vivado backend, predict on 8 sequences (one C call each; its"
+              " PyTorch converter returns the last state only);")
+        print("  ernn-ir: the same PyTorch model imported at b = 8 (projected onto block-circulant),"
+              " weight-bits = 16, one sequence")
 
     print(f"\n(3) ernn-opt start-up, median of {args.reps} runs (s)")
     found = startup([ROOT, tree] if tree else [ROOT], args.reps)
