@@ -36,11 +36,15 @@ except ImportError:  # numpy < 2
     from numpy.core.umath import clip
 
 
+# the reductions themselves: ndarray.min/max add a Python-level wrapper per call
+_min, _max = np.minimum.reduce, np.maximum.reduce
+
+
 def fits_range(raw: np.ndarray, lo: int, hi: int) -> bool:
     """True when every element of `raw` lies in [lo, hi] (an empty array does)."""
     if raw.size == 0:
         return True
-    return lo <= int(raw.min()) and int(raw.max()) <= hi
+    return lo <= _min(raw, None) and _max(raw, None) <= hi
 
 
 def bits_range(bits: int) -> tuple[int, int]:
@@ -116,7 +120,7 @@ class Requantizer:
             """Overflow of rounded values `r`, with the observed range."""
             if r.size == 0:
                 return r, 0, static[0], static[1]
-            lo, hi = int(r.min()), int(r.max())
+            lo, hi = int(_min(r, None)), int(_max(r, None))
             if lo_out <= lo and hi <= hi_out:
                 return r, 0, lo, hi
             events = int(np.count_nonzero((r < lo_out) | (r > hi_out)))
@@ -135,7 +139,7 @@ class Requantizer:
                 top, bottom = hi_out >> -shift, -((-lo_out) >> -shift)
 
                 def run_range(raw):
-                    if raw.size == 0 or (bottom <= int(raw.min()) and int(raw.max()) <= top):
+                    if fits_range(raw, bottom, top):
                         return checked(raw << k)
                     return general(raw)
 
@@ -180,23 +184,30 @@ class Requantizer:
         self.run_range = run_range
         self.run = lambda raw: run_range(raw)[:2]
         self.run_biased = lambda raw: run_biased_range(raw)[:2]
+        # The common cases, called on every element-wise op of every step: one flat
+        # function each (the composed ones above cost a few calls more per op).
         if self.bias and not always_fits:
-            # The default mode, called on every element-wise op of every step: one flat
-            # function each (the composed ones above cost a few calls more per op).
             def run_half_up(raw):
                 r = raw + half
                 r >>= s
-                if r.size == 0 or (lo_out <= r.min() and r.max() <= hi_out):
+                if r.size == 0 or (lo_out <= _min(r, None) and _max(r, None) <= hi_out):
                     return r, 0
                 return checked(r)[:2]
 
             def run_biased_half_up(raw):
                 r = raw >> s
-                if r.size == 0 or (lo_out <= r.min() and r.max() <= hi_out):
+                if r.size == 0 or (lo_out <= _min(r, None) and _max(r, None) <= hi_out):
                     return r, 0
                 return checked(r)[:2]
 
             self.run, self.run_biased = run_half_up, run_biased_half_up
+        elif shift == 0 and not always_fits:
+            def run_exact(raw):
+                if raw.size == 0 or (lo_out <= _min(raw, None) and _max(raw, None) <= hi_out):
+                    return raw, 0
+                return checked(raw)[:2]
+
+            self.run = self.run_biased = run_exact
 
     def __call__(self, raw: np.ndarray) -> tuple[np.ndarray, int]:
         return self.run(raw)

@@ -71,7 +71,10 @@ class StructureFunctions(KernelFunctions):
 
     @compiles(ConstantOp)
     def compile_constant(self, op: ConstantOp) -> Kernel:
-        return self._constant(op, lambda: constant_value(op))
+        value = constant_value(op)
+        # a fixed constant's exact range lets its consumers skip checks (1 - z, ...)
+        exact = (int(value.min()), int(value.max())) if is_fixed(op.result.type) and value.size else None
+        return Kernel(lambda args: (value,), counts_events=False, out_range=exact)
 
     @compiles(CirculantOp)
     def compile_circulant(self, op: CirculantOp) -> Kernel:
