@@ -31,6 +31,8 @@ __all__ = [
     "circ_matvec_dense",
     "spectral_mac_float",
     "spectral_mac_fixed",
+    "FixedSpectra",
+    "prepare_spectra_fixed",
     "circ_matvec_fixed",
     "exact_int_matmul",
 ]
@@ -360,17 +362,92 @@ def exact_int_matmul(A, B, terms_bound: int | None = None) -> np.ndarray:
         "reduce operand widths")
 
 
-def prepare_spectra_fixed(W_raw) -> tuple[IntMatrix, IntMatrix]:
-    """Real and imaginary parts of raw weight spectra ``[p, q, K, 2]`` as ``[K, p, q]`` matrices."""
-    W = as_raw(W_raw)
-    if W.ndim != 4 or W.shape[-1] != 2:
-        raise ValueError(f"W_raw must be [p, q, K, 2], got {W.shape}")
-    return IntMatrix(W[..., 0].transpose(2, 0, 1)), IntMatrix(W[..., 1].transpose(2, 0, 1))
+# Weight spectra with at most this many complex entries (p*q*K) use the
+# real 2x2-block form (one product, no combining pass): 1 MB of float64.
+_BLOCK_FORM_MAX = 32768
+
+
+class FixedSpectra:
+    """Raw fixed-point weight spectra ``[p, q, K, 2]`` packed for exact spectral MACs.
+
+    Every complex MAC is real arithmetic on exact integers.  Large weights
+    are stacked as ``[K, 2p, q]`` (real parts over imaginary parts) against
+    the input as ``[K, q, 2B]`` (real and imaginary parts side by side): the
+    weights are read once and the four real products combined afterwards.
+    Small weights use the real form of the complex matrix,
+    ``[[Wr, -Wi], [Wi, Wr]]`` (``[K, 2p, 2q]``) against ``[K, 2q, B]``, which
+    needs no combining pass: fewer numpy calls where calls, not bytes, cost.
+    """
+
+    def __init__(self, W_raw) -> None:
+        W = as_raw(W_raw)
+        if W.ndim != 4 or W.shape[-1] != 2:
+            raise ValueError(f"W_raw must be [p, q, K, 2], got {W.shape}")
+        self.raw = W
+        self.p, self.q, self.K = W.shape[0], W.shape[1], W.shape[2]
+        self.max_abs = _max_abs(W)
+        Wr, Wi = W[..., 0].transpose(2, 0, 1), W[..., 1].transpose(2, 0, 1)   # [K, p, q]
+        self._block_form = self.p * self.q * self.K <= _BLOCK_FORM_MAX
+        if self._block_form:
+            top = np.concatenate([Wr, -Wi], axis=2)
+            bottom = np.concatenate([Wi, Wr], axis=2)
+            self._i64 = np.ascontiguousarray(np.concatenate([top, bottom], axis=1))  # [K, 2p, 2q]
+        else:
+            self._i64 = np.ascontiguousarray(np.concatenate([Wr, Wi], axis=1))  # [K, 2p, q]
+        self._f64: np.ndarray | None = None
+        self._columns: dict[tuple[int, int], FixedSpectra] = {}
+
+    def columns(self, start: int, stop: int) -> "FixedSpectra":
+        """The spectra of input blocks ``start .. stop-1`` (built once)."""
+        key = (start, stop)
+        if key not in self._columns:
+            self._columns[key] = FixedSpectra(self.raw[:, start:stop])
+        return self._columns[key]
+
+    def accumulate(self, X: np.ndarray, x_max: int | None = None) -> np.ndarray:
+        """Exact ``sum_j W[i, j, k] * X[..., j, k]`` as int64 ``[B, p, K, 2]`` (X: int64 ``[B, q, K, 2]``).
+
+        ``x_max`` is max |X| when the caller has it.  Float64 BLAS when every
+        partial sum is an integer below 2**53 (then exact), int64 otherwise;
+        beyond 64 bits raises ``ValueError``.
+        """
+        B = X.shape[0]
+        p, q, K = self.p, self.q, self.K
+        if x_max is None:
+            x_max = _max_abs(X)
+        # each output component is a sum of 2q products
+        bound = 2 * q * self.max_abs * x_max
+        if bound >= _I64_LIMIT:
+            raise ValueError(
+                f"exact spectral accumulation needs more than 64 bits (bound {bound:#x})")
+        if bound < _F64_EXACT:
+            if self._f64 is None:
+                self._f64 = self._i64.astype(np.float64)
+            W, dt = self._f64, np.float64
+        else:
+            W, dt = self._i64, np.int64
+        if self._block_form:
+            # [K, 2q, B]: rows 0..q-1 real parts, q..2q-1 imaginary parts
+            Xc = np.ascontiguousarray(X.transpose(2, 3, 1, 0), dtype=dt).reshape(K, 2 * q, B)
+            P = np.matmul(W, Xc).reshape(K, 2, p, B)      # [k, re/im, i, b]
+            return P.transpose(3, 2, 0, 1).astype(np.int64)
+        # [K, q, 2B]: columns 0..B-1 real parts, B..2B-1 imaginary parts
+        Xc = np.ascontiguousarray(X.transpose(2, 1, 3, 0), dtype=dt).reshape(K, q, 2 * B)
+        P = np.matmul(W, Xc).reshape(K, 2, p, 2, B)       # [k, w re/im, i, x re/im, b]
+        acc = np.empty((B, p, K, 2), dtype=np.int64)
+        acc[..., 0] = (P[:, 0, :, 0] - P[:, 1, :, 1]).transpose(2, 1, 0)
+        acc[..., 1] = (P[:, 0, :, 1] + P[:, 1, :, 0]).transpose(2, 1, 0)
+        return acc
+
+
+def prepare_spectra_fixed(W_raw) -> FixedSpectra:
+    """Raw weight spectra ``[p, q, K, 2]`` packed for :func:`spectral_mac_fixed`."""
+    return FixedSpectra(W_raw)
 
 
 def spectral_mac_fixed(W_raw, w_frac: int, X_raw, x_frac: int, out_fmt: FixedFormat,
                        rounding, overflow_mode,
-                       weights: tuple[IntMatrix, IntMatrix] | None = None) -> tuple[np.ndarray, int]:
+                       weights: FixedSpectra | None = None) -> tuple[np.ndarray, int]:
     """Exact fixed-point spectral MAC, rounded once to ``out_fmt``.
 
     ``re = sum_j (wr*xr - wi*xi)``, ``im = sum_j (wr*xi + wi*xr)`` computed
@@ -378,28 +455,13 @@ def spectral_mac_fixed(W_raw, w_frac: int, X_raw, x_frac: int, out_fmt: FixedFor
     ``weights`` is :func:`prepare_spectra_fixed` of ``W_raw``, when the
     caller keeps it.  Returns ``(raw [..., p, K, 2], events)``.
     """
-    Wr, Wi = prepare_spectra_fixed(W_raw) if weights is None else weights
+    packed = prepare_spectra_fixed(W_raw) if weights is None else weights
     X = as_raw(X_raw)
-    K, p, q = Wr.raw.shape
+    p, q, K = packed.p, packed.q, packed.K
     if X.ndim < 3 or X.shape[-3:] != (q, K, 2):
         raise ValueError(f"X_raw must be [..., {q}, {K}, 2], got {X.shape}")
     lead = X.shape[:-3]
-    Xf = X.reshape(-1, q, K, 2)
-    Xr = np.ascontiguousarray(Xf[..., 0].transpose(2, 1, 0))       # [K, q, B]
-    Xi = np.ascontiguousarray(Xf[..., 1].transpose(2, 1, 0))
-    # each output component is a sum of 2q products
-    bound = 2 * q * max(Wr.max_abs, Wi.max_abs) * max(_max_abs(Xr), _max_abs(Xi))
-    if bound < _F64_EXACT:
-        Xr_f, Xi_f = Xr.astype(np.float64), Xi.astype(np.float64)
-        re = (np.matmul(Wr.f64, Xr_f) - np.matmul(Wi.f64, Xi_f)).astype(np.int64)
-        im = (np.matmul(Wr.f64, Xi_f) + np.matmul(Wi.f64, Xr_f)).astype(np.int64)
-    elif bound < _I64_LIMIT:
-        re = np.matmul(Wr.raw, Xr) - np.matmul(Wi.raw, Xi)
-        im = np.matmul(Wr.raw, Xi) + np.matmul(Wi.raw, Xr)
-    else:
-        raise ValueError(
-            f"exact spectral accumulation needs more than 64 bits (bound {bound:#x})")
-    acc = np.stack([re.transpose(2, 1, 0), im.transpose(2, 1, 0)], axis=-1)  # [B, p, K, 2]
+    acc = packed.accumulate(X.reshape(-1, q, K, 2))
     out, events = requantize(acc, int(w_frac) + int(x_frac), out_fmt, rounding, overflow_mode)
     return out.reshape(lead + (p, K, 2)), events
 

@@ -25,6 +25,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from .fft_plan import FixedFftPlan
 from .fixed import (
     MAX_OPERAND_WIDTH,
     FixedFormat,
@@ -47,7 +48,12 @@ __all__ = [
     "bit_reverse_indices",
     "rfft_fixed",
     "irfft_fixed",
+    "rfft_fixed_stagewise",
+    "irfft_fixed_stagewise",
     "fft_fixed",
+    "FixedBlockTransform",
+    "prepared_rfft",
+    "prepared_irfft",
 ]
 
 
@@ -244,13 +250,13 @@ def fft_fixed(re, im, b: int, out_fmt: FixedFormat, twiddle_fmt: FixedFormat,
     return xr.reshape(lead + (b,)), xi.reshape(lead + (b,)), events
 
 
-def rfft_fixed(x_raw, frac_in: int, b: int, out_fmt: FixedFormat, twiddle_fmt: FixedFormat,
-               rounding, overflow_mode) -> tuple[np.ndarray, int]:
-    """Bit-exact block real FFT: raw ``[..., q*b]`` -> raw ``[..., q, K, 2]`` in ``out_fmt``.
+def rfft_fixed_stagewise(x_raw, frac_in: int, b: int, out_fmt: FixedFormat,
+                         twiddle_fmt: FixedFormat, rounding, overflow_mode) -> tuple[np.ndarray, int]:
+    """:func:`rfft_fixed` computed stage by stage (:func:`fft_fixed`), for any input.
 
-    The input is first requantized to ``out_fmt`` (one rounding, counted
-    events), the imaginary part is 0, the complex FFT of :func:`fft_fixed`
-    runs, and bins ``0 .. b/2`` are kept.
+    The straightforward statement of the contract; :func:`rfft_fixed` gives
+    the same integers and events and uses it for blocks its matrix plan
+    does not cover.
     """
     b = _check_b(b)
     _check_fixed_formats(out_fmt, twiddle_fmt)
@@ -264,24 +270,14 @@ def rfft_fixed(x_raw, frac_in: int, b: int, out_fmt: FixedFormat, twiddle_fmt: F
     return out, events + e
 
 
-def irfft_fixed(S_raw, frac_in: int, b: int, out_fmt: FixedFormat, twiddle_fmt: FixedFormat,
-                rounding, overflow_mode) -> tuple[np.ndarray, int]:
-    """Bit-exact block inverse real FFT: raw ``[..., q, K, 2]`` -> raw ``[..., q*b]``.
-
-    1. the imaginary parts of bins 0 and ``b/2`` are set to 0 (not counted);
-    2. the spectrum is requantized to ``out_fmt`` (counted);
-    3. bins ``b/2+1 .. b-1`` are mirrored: ``X[k] = conj(X[b-k])``, where the
-       negated imaginary part is overflowed to ``Wo`` (negating the most
-       negative raw value saturates or wraps, counted);
-    4. inverse complex FFT with per-stage halving; the real part is returned.
-    """
+def irfft_fixed_stagewise(S_raw, frac_in: int, b: int, out_fmt: FixedFormat,
+                          twiddle_fmt: FixedFormat, rounding, overflow_mode) -> tuple[np.ndarray, int]:
+    """:func:`irfft_fixed` computed stage by stage (:func:`fft_fixed`), for any input."""
     b = _check_b(b)
     _check_fixed_formats(out_fmt, twiddle_fmt)
     mode = _overflow_mode(overflow_mode)
-    S = as_raw(S_raw)
+    S = _check_spectrum(as_raw(S_raw), b)
     K = b // 2 + 1
-    if S.ndim < 3 or S.shape[-1] != 2 or S.shape[-2] != K:
-        raise ValueError(f"spectrum must have shape [..., q, {K}, 2] for b={b}, got {S.shape}")
     S = S.copy()
     S[..., 0, 1] = 0
     S[..., K - 1, 1] = 0
@@ -301,3 +297,126 @@ def irfft_fixed(S_raw, frac_in: int, b: int, out_fmt: FixedFormat, twiddle_fmt: 
                            inverse=True)
     events += e
     return xr.reshape(xr.shape[:-2] + (xr.shape[-2] * b,)), events
+
+
+def _check_spectrum(S: np.ndarray, b: int) -> np.ndarray:
+    K = b // 2 + 1
+    if S.ndim < 3 or S.shape[-1] != 2 or S.shape[-2] != K:
+        raise ValueError(f"spectrum must have shape [..., q, {K}, 2] for b={b}, got {S.shape}")
+    return S
+
+
+class FixedBlockTransform:
+    """A fixed-point rfft or irfft with block size, formats and modes bound.
+
+    Blocks whose input stays within the matrix plan's bound (all of them in
+    practice: the bound is where the butterflies could start to overflow)
+    run as a few exact float64 products (:mod:`fft_plan`); the others run
+    stage by stage and contribute all the events.
+    """
+
+    def __init__(self, inverse: bool, b: int, frac_in: int, out_fmt: FixedFormat,
+                 twiddle_fmt: FixedFormat, rounding, overflow_mode) -> None:
+        self.inverse = inverse
+        self.b = _check_b(b)
+        _check_fixed_formats(out_fmt, twiddle_fmt)
+        self.frac_in = int(frac_in)
+        self.out_fmt = out_fmt
+        self.twiddle_fmt = twiddle_fmt
+        self.rounding = _rounding(rounding)
+        self.mode = _overflow_mode(overflow_mode)
+        self.K = self.b // 2 + 1
+        tw = _twiddles_cached(self.b, int(twiddle_fmt.width), int(twiddle_fmt.frac))
+        self.plan = FixedFftPlan(self.b, inverse, self.frac_in, out_fmt, twiddle_fmt,
+                                 self.rounding, tw)
+
+    def _stagewise(self, x: np.ndarray) -> tuple[np.ndarray, int]:
+        fn = irfft_fixed_stagewise if self.inverse else rfft_fixed_stagewise
+        return fn(x, self.frac_in, self.b, self.out_fmt, self.twiddle_fmt, self.rounding, self.mode)
+
+    def covers(self, in_range: tuple[int, int]) -> bool:
+        """True when every input within `in_range` is within the plan (no check per call)."""
+        return max(-in_range[0], in_range[1]) <= self.plan.max_input
+
+    def planned(self, x: np.ndarray) -> np.ndarray:
+        """The transform of int64 `x` known to be covered by the plan (no events)."""
+        if self.inverse:
+            return self.plan.run(x.reshape(-1, 2 * self.K)).reshape(x.shape[:-3] + (x.shape[-3] * self.b,))
+        return self.plan.run(x.reshape(-1, self.b)).reshape(x.shape[:-1] + (x.shape[-1] // self.b, self.K, 2))
+
+    def __call__(self, x_raw, x_max: int | None = None) -> tuple[np.ndarray, int]:
+        """`(raw_out, events)`; `x_max` is max |x| when the caller already knows it."""
+        x = as_raw(x_raw)
+        b, K = self.b, self.K
+        if self.inverse:
+            _check_spectrum(x, b)
+            lead, n_in, n_out = x.shape[:-3] + (x.shape[-3] * b,), 2 * K, b
+        else:
+            xb = _blocks(x, b)
+            lead, n_in, n_out = xb.shape[:-1] + (K, 2), b, 2 * K
+        limit = self.plan.max_input
+        rows = x.reshape(-1, n_in)
+        if rows.shape[0] == 0 or limit < 0:
+            return self._stagewise(x)
+        if x_max is None:
+            x_max = max(int(rows.max()), -int(rows.min()))
+        if x_max <= limit:
+            return self.plan.run(rows).reshape(lead), 0
+        ok = (rows.max(axis=1) <= limit) & (rows.min(axis=1) >= -limit)
+        out = np.empty((rows.shape[0], n_out), dtype=np.int64)
+        if ok.any():
+            out[ok] = self.plan.run(rows[ok])
+        # one block per row: the spectrum rows as [n, 1, K, 2], the signal rows as [n, b]
+        slow = rows[~ok].reshape(-1, 1, K, 2) if self.inverse else rows[~ok]
+        y, events = self._stagewise(slow)
+        out[~ok] = y.reshape(-1, n_out)
+        return out.reshape(lead), events
+
+
+@lru_cache(maxsize=256)
+def _prepared(inverse: bool, b: int, frac_in: int, out_fmt: FixedFormat, twiddle_fmt: FixedFormat,
+              rounding: Rounding, overflow_mode: Overflow) -> FixedBlockTransform:
+    return FixedBlockTransform(inverse, b, frac_in, out_fmt, twiddle_fmt, rounding, overflow_mode)
+
+
+def prepared_rfft(b: int, frac_in: int, out_fmt: FixedFormat, twiddle_fmt: FixedFormat,
+                  rounding, overflow_mode) -> FixedBlockTransform:
+    """The :func:`rfft_fixed` of these parameters, built once (cached)."""
+    return _prepared(False, _check_b(b), int(frac_in), out_fmt, twiddle_fmt,
+                     _rounding(rounding), _overflow_mode(overflow_mode))
+
+
+def prepared_irfft(b: int, frac_in: int, out_fmt: FixedFormat, twiddle_fmt: FixedFormat,
+                   rounding, overflow_mode) -> FixedBlockTransform:
+    """The :func:`irfft_fixed` of these parameters, built once (cached)."""
+    return _prepared(True, _check_b(b), int(frac_in), out_fmt, twiddle_fmt,
+                     _rounding(rounding), _overflow_mode(overflow_mode))
+
+
+def rfft_fixed(x_raw, frac_in: int, b: int, out_fmt: FixedFormat, twiddle_fmt: FixedFormat,
+               rounding, overflow_mode) -> tuple[np.ndarray, int]:
+    """Bit-exact block real FFT: raw ``[..., q*b]`` -> raw ``[..., q, K, 2]`` in ``out_fmt``.
+
+    The input is first requantized to ``out_fmt`` (one rounding, counted
+    events), the imaginary part is 0, the complex FFT of :func:`fft_fixed`
+    runs, and bins ``0 .. b/2`` are kept.  (Computed as matrix products
+    where provably equal, see :class:`FixedBlockTransform`.)
+    """
+    return prepared_rfft(b, frac_in, out_fmt, twiddle_fmt, rounding, overflow_mode)(x_raw)
+
+
+def irfft_fixed(S_raw, frac_in: int, b: int, out_fmt: FixedFormat, twiddle_fmt: FixedFormat,
+                rounding, overflow_mode) -> tuple[np.ndarray, int]:
+    """Bit-exact block inverse real FFT: raw ``[..., q, K, 2]`` -> raw ``[..., q*b]``.
+
+    1. the imaginary parts of bins 0 and ``b/2`` are set to 0 (not counted);
+    2. the spectrum is requantized to ``out_fmt`` (counted);
+    3. bins ``b/2+1 .. b-1`` are mirrored: ``X[k] = conj(X[b-k])``, where the
+       negated imaginary part is overflowed to ``Wo`` (negating the most
+       negative raw value saturates or wraps, counted);
+    4. inverse complex FFT with per-stage halving; the real part is returned.
+
+    (Computed as matrix products where provably equal, see
+    :class:`FixedBlockTransform`.)
+    """
+    return prepared_irfft(b, frac_in, out_fmt, twiddle_fmt, rounding, overflow_mode)(S_raw)

@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp, TensorType
-from xdsl.interpreter import Interpreter
-from xdsl.ir import Operation, SSAValue
+from xdsl.ir import SSAValue
 
-from ernn_ir.lowering.reference import Reference
+# The reference interpreter is imported where a function runs it: ernn-quantize
+# without calibration (and every other pass) never does.
+if TYPE_CHECKING:
+    from ernn_ir.lowering.reference import Reference
 
 MAX_FRAC = 128
 
@@ -58,28 +61,40 @@ def normalize_input_sets(inputs) -> list[list[np.ndarray]]:
     return [list(s) if not isinstance(s, np.ndarray) else [s] for s in inputs]
 
 
-class _RangeListener(Interpreter.Listener):
-    def __init__(self) -> None:
-        self.max_abs: dict[SSAValue, float] = {}
+def _range_listener():
+    """An interpreter listener recording max |value| of every float op result."""
+    from xdsl.interpreter import Interpreter
 
-    def did_interpret_op(self, op: Operation, results) -> None:
-        for r, v in zip(op.results, results):
-            if isinstance(v, np.ndarray) and v.dtype.kind == "f" and v.size:
-                m = float(np.max(np.abs(v)))
-                if not math.isfinite(m):
-                    m = float(np.max(np.abs(v[np.isfinite(v)]), initial=0.0))
-                if m > self.max_abs.get(r, 0.0):
-                    self.max_abs[r] = m
-            elif r not in self.max_abs:
-                self.max_abs[r] = 0.0
+    class RangeListener(Interpreter.Listener):
+        def __init__(self) -> None:
+            self.max_abs: dict[SSAValue, float] = {}
+
+        def did_interpret_op(self, op, results) -> None:
+            for r, v in zip(op.results, results):
+                if isinstance(v, np.ndarray) and v.dtype.kind == "f" and v.size:
+                    m = float(np.max(np.abs(v)))
+                    if not math.isfinite(m):
+                        m = float(np.max(np.abs(v[np.isfinite(v)]), initial=0.0))
+                    if m > self.max_abs.get(r, 0.0):
+                        self.max_abs[r] = m
+                elif r not in self.max_abs:
+                    self.max_abs[r] = 0.0
+
+    return RangeListener()
+
+
+def _reference(module: ModuleOp) -> Reference:
+    from ernn_ir.lowering.reference import Reference
+
+    return Reference(module)
 
 
 def observe_ranges(
     module: ModuleOp, input_sets: Sequence[Sequence[np.ndarray]], entry: str = "main"
 ) -> dict[SSAValue, float]:
     """max |value| of every float op result over all runs (scan bodies: over all steps)."""
-    ref = Reference(module)
-    listener = _RangeListener()
+    ref = _reference(module)
+    listener = _range_listener()
     ref.interpreter.listeners = (*ref.interpreter.listeners, listener)
     args = entry_function(module, entry).body.block.args
     m = listener.max_abs
@@ -108,7 +123,7 @@ def fit_frac(max_abs: float, width: int, guard: int = 0) -> int:
 
 
 def run_float(module: ModuleOp, input_sets, entry: str = "main") -> list[list[np.ndarray]]:
-    ref = Reference(module)
+    ref = _reference(module)
     return [ref.run(list(s), entry).as_float() for s in normalize_input_sets(input_sets)]
 
 
@@ -119,7 +134,7 @@ def sqnr_db(float_module: ModuleOp, fixed_module: ModuleOp, inputs, entry: str =
     or a list of such sets.  Returns +inf when the outputs agree exactly.
     """
     sets = normalize_input_sets(inputs)
-    ref_f, ref_q = Reference(float_module), Reference(fixed_module)
+    ref_f, ref_q = _reference(float_module), _reference(fixed_module)
     sig = noise = 0.0
     for s in sets:
         a = ref_f.run(list(s), entry).as_float()

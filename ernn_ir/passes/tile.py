@@ -156,11 +156,14 @@ def emit_design(name: str, p) -> DesignOp:
     g, cfg, sch = p.graph, p.config, p.schedule
     ops = []
     m0 = g.macs[0]
+    # the lanes' operand widths: the widest weight and input spectrum of every matvec
+    wmax = max(m.weight_format.width for m in g.macs)
+    xmax = max(m.input_format.width for m in g.macs)
     ops.append(MacArrayOp.create(properties={
         "sym_name": StringAttr("mac"), "rows": _i(cfg.row_lanes), "cols": _i(cfg.col_lanes), "cmul": _i(cfg.cmul),
         "latency": _i(sch.latencies["mac"]),
-        "weight": FixedType(m0.weight_format.width, m0.weight_format.frac),
-        "input": FixedType(m0.input_format.width, m0.input_format.frac),
+        "weight": FixedType(wmax, m0.weight_format.frac),
+        "input": FixedType(xmax, m0.input_format.frac),
     }))
     for sp in g.spectra:
         n = cfg.rfft_engines[sp.index] if sp.source.kind == "input" else 1

@@ -16,16 +16,18 @@ import numpy as np
 from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp, TensorType
 from xdsl.interpreter import Interpreter
-from xdsl.interpreters.func import FuncFunctions
 from xdsl.ir import Operation
 
+from ernn_ir.lowering.reference.calls import CallFunctions
 from ernn_ir.lowering.reference.events import EventLog
 from ernn_ir.lowering.reference.freq import FreqFunctions
 from ernn_ir.lowering.reference.gate import GateFunctions
 from ernn_ir.lowering.reference.hw import HwFunctions
+from ernn_ir.lowering.reference.kernels import KernelTable
 from ernn_ir.lowering.reference.model import ModelFunctions
 from ernn_ir.lowering.reference.pool import PoolFunctions
 from ernn_ir.lowering.reference.quant import QuantFunctions
+from ernn_ir.lowering.reference.scan_plan import FunctionPlan, compile_function
 from ernn_ir.lowering.reference.structure import StructureFunctions
 from ernn_ir.lowering.reference.values import (
     CirculantValue,
@@ -56,20 +58,44 @@ class RunResult:
 
 
 class Reference:
-    """Runs functions of one module; reuse it to amortise constant decoding."""
+    """Runs functions of one module; reuse it to amortise constant decoding.
 
-    def __init__(self, module: ModuleOp, accelerator_backend=None) -> None:
+    With `accelerator_backend` (ernn_ir/lowering/backends.py) the time loops
+    of `ernn_hw.accelerator` ops run on that backend instead.
+
+    Each op is compiled to a kernel on its first run (kernels.py).  With
+    `step_plan` (the default) functions and `ernn.scan` run compiled plans
+    (scan_plan.py: no per-op dispatch, recurrence-independent work hoisted
+    out of the loop); `step_plan=False` interprets them op by op through
+    xDSL's interpreter, the straightforward schedule the tests compare it
+    with, as does a run with interpreter listeners (calibration).  Both
+    give the same results and event counts.  Kernels and plans are built
+    from the ops as they are at their first run: do not change the module
+    while a Reference of it is in use.
+    """
+
+    def __init__(self, module: ModuleOp, step_plan: bool = True, accelerator_backend=None) -> None:
         self.module = module
         self.log = EventLog()
         self.interpreter = Interpreter(module)
-        self.interpreter.register_implementations(FuncFunctions())
-        self.interpreter.register_implementations(StructureFunctions())
-        self.interpreter.register_implementations(GateFunctions(self.log))
-        self.interpreter.register_implementations(FreqFunctions(self.log))
-        self.interpreter.register_implementations(QuantFunctions(self.log))
-        self.interpreter.register_implementations(ModelFunctions())
-        self.interpreter.register_implementations(PoolFunctions())
-        self.interpreter.register_implementations(HwFunctions(self.log, accelerator_backend))
+        structure = StructureFunctions(step_plan=step_plan)
+        tables = [
+            structure,
+            GateFunctions(self.log),
+            FreqFunctions(self.log),
+            QuantFunctions(self.log),
+            ModelFunctions(),
+            PoolFunctions(),
+            HwFunctions(self.log, accelerator_backend),
+        ]
+        self.interpreter.register_implementations(CallFunctions())
+        for t in tables:
+            self.interpreter.register_implementations(t)
+        self.kernels = structure.kernels = KernelTable(tables)
+        """The kernel of every op of the module (compiled on first use)."""
+        self.step_plan = step_plan
+        self._structure = structure
+        self._function_plans: dict[func.FuncOp, FunctionPlan | None] = {}
 
     def function(self, entry: str) -> func.FuncOp:
         for op in self.module.ops:
@@ -118,12 +144,21 @@ class Reference:
             out.append(x)
         return out
 
+    def _plan(self, f: func.FuncOp) -> FunctionPlan | None:
+        if f not in self._function_plans:
+            self._function_plans[f] = compile_function(f, self.kernels, self._structure.plan)
+        return self._function_plans[f]
+
     def run(self, inputs: list[np.ndarray], entry: str = "main") -> RunResult:
         f = self.function(entry)
         args = self.prepare_inputs(f, inputs)
         self.log.counts.clear()
         self.log.ops.clear()
-        results = self.interpreter.call_op(entry, tuple(args))
+        plan = self._plan(f) if self.step_plan and not self.interpreter.listeners else None
+        if plan is not None:
+            results = plan.run(args)
+        else:
+            results = self.interpreter.call_op(entry, tuple(args))
         return RunResult(list(results), list(f.function_type.outputs.data), self.log.items())
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from xdsl.interpreter import Interpreter, InterpreterFunctions, impl, register_impls
 
 from ernn_ir.dialects.ernn import (
     ComplexMulOp,
@@ -15,19 +14,26 @@ from ernn_ir.dialects.ernn import (
     SpectralMacOp,
 )
 from ernn_ir.lowering.reference.events import EventLog
+from ernn_ir.lowering.reference.kernels import (
+    Kernel,
+    KernelFunctions,
+    compiles,
+    register_kernels,
+)
 from ernn_ir.lowering.reference.values import fixed_format, float_dtype, is_fixed, modes
 from ernn_ir.numerics import (
     FixedFormat,
     irfft_blocks,
-    irfft_fixed,
     prepare_circulant,
-    prepare_spectra_fixed,
     requantize,
     rfft_blocks,
-    rfft_fixed,
-    spectral_mac_fixed,
     spectral_mac_float,
 )
+from ernn_ir.numerics.circulant import FixedSpectra
+from ernn_ir.numerics.fft import prepared_irfft, prepared_rfft
+from ernn_ir.numerics.prepared import Requantizer
+
+_I64_LIMIT = 1 << 63
 
 
 def _twiddle(op) -> FixedFormat:
@@ -39,72 +45,168 @@ def _block(spectrum_type) -> int:
     return 2 * (spectrum_type.get_shape()[-2] - 1)
 
 
-@register_impls
-class FreqFunctions(InterpreterFunctions):
-    def __init__(self, log: EventLog) -> None:
+def max_abs(x: np.ndarray) -> int:
+    return max(int(x.max()), -int(x.min())) if x.size else 0
+
+
+class FixedSpectralMac:
+    """The kernel of a fixed-point `ernn.spectral_mac`: exact accumulation, one requantize.
+
+    Besides running the op (`run`), it lets the compiled scan split the
+    accumulation over the input blocks (`packed`, `finish`): the exact
+    integer sum does not depend on how the blocks are grouped, so blocks
+    known before the loop can be accumulated for all frames at once.
+    """
+
+    def __init__(self, op: SpectralMacOp, log: EventLog, x_type_max: int) -> None:
+        self.op = op
         self.log = log
-        self._weights: dict[int, tuple[np.ndarray, Any]] = {}
+        w_fmt, x_fmt = fixed_format(op.weight.type), fixed_format(op.input.type)
+        p, q, K, _ = op.weight.type.get_shape()  # type: ignore[attr-defined]
+        self.q, self.K = q, K
+        self.x_shape = (q, K, 2)
+        # |acc| <= 2q * 2^(Ww-1) * 2^(Wx-1)
+        acc_max = 2 * q << (w_fmt.width + x_fmt.width - 2)
+        self.requantize = Requantizer(w_fmt.frac + x_fmt.frac, fixed_format(op.result.type),
+                                      *modes(op), in_range=(-acc_max, acc_max)).run_range
+        self._weights: tuple[Any, FixedSpectra] | None = None
+        # max |X| the input's producers allow: with it the 64-bit bound (and the float64
+        # path) can often be decided without scanning X
+        self.x_type_max = x_type_max
+        self._static_max: int | None = None
 
-    def _transform(self, op, x, b: int, fixed_fn, float_fn):
-        if is_fixed(op.result.type):
-            out, ev = fixed_fn(
-                x, fixed_format(op.input.type).frac, b, fixed_format(op.result.type),
-                _twiddle(op), *modes(op),
-            )
-            self.log.add(op, ev)
-            return (out,)
-        return (float_fn(x, b).astype(float_dtype(op.result.type), copy=False),)
+    def packed(self, W: np.ndarray) -> FixedSpectra:
+        """The packed form of the weight value (almost always a constant: kept)."""
+        if self._weights is None or self._weights[0] is not W:
+            packed = FixedSpectra(W)
+            self._weights = (W, packed)
+            # below 2^53 for every input of its type: no need to look at the data
+            exact = 2 * self.q * packed.max_abs * self.x_type_max < 1 << 53
+            self._static_max = self.x_type_max if exact else None
+        return self._weights[1]
 
-    @impl(RfftOp)
-    def run_rfft(self, interpreter: Interpreter, op: RfftOp, args: tuple[Any, ...]):
-        return self._transform(op, args[0], _block(op.result.type), rfft_fixed, rfft_blocks)
+    @property
+    def static_x_max(self) -> int | None:
+        """A max |X| valid for every input, when it already decides the exact path."""
+        return self._static_max
 
-    @impl(IrfftOp)
-    def run_irfft(self, interpreter: Interpreter, op: IrfftOp, args: tuple[Any, ...]):
-        return self._transform(op, args[0], _block(op.input.type), irfft_fixed, irfft_blocks)
+    def check_bound(self, packed: FixedSpectra, x_max: int) -> None:
+        bound = 2 * self.q * packed.max_abs * x_max
+        if bound >= _I64_LIMIT:
+            raise ValueError(
+                f"exact spectral accumulation needs more than 64 bits (bound {bound:#x})")
 
-    @impl(SpectralMacOp)
-    def run_spectral_mac(self, interpreter: Interpreter, op: SpectralMacOp, args: tuple[Any, ...]):
+    def finish(self, acc: np.ndarray) -> tuple[np.ndarray, int, int]:
+        """The rounded result and bounds of its raw values (events logged)."""
+        out, ev, lo, hi = self.requantize(acc)
+        if ev:
+            self.log.add(self.op, ev)
+        return out, lo, hi
+
+    def run_range(self, args) -> tuple[np.ndarray, int, int]:
         W, X = args
+        if X.ndim < 3 or X.shape[-3:] != self.x_shape:
+            raise ValueError(f"X_raw must be [..., {self.q}, {self.K}, 2], got {X.shape}")
+        packed = self.packed(W)
+        lead = X.shape[:-3]
+        acc = packed.accumulate(X.reshape(-1, self.q, self.K, 2), self._static_max)
+        out, lo, hi = self.finish(acc)
+        return out.reshape(lead + acc.shape[1:]), lo, hi
+
+    def run(self, args):
+        return (self.run_range(args)[0],)
+
+
+@register_kernels
+class FreqFunctions(KernelFunctions):
+    def __init__(self, log: EventLog) -> None:
+        super().__init__()
+        self.log = log
+
+    def _transform(self, op, b: int, prepared, float_fn) -> Kernel:
+        if not is_fixed(op.result.type):
+            dt = float_dtype(op.result.type)
+            return Kernel(lambda args: (float_fn(args[0], b).astype(dt, copy=False),),
+                          time_operands=(0,))
+        transform = prepared(b, fixed_format(op.input.type).frac, fixed_format(op.result.type),
+                             _twiddle(op), *modes(op))
+        log = self.log
+        if transform.covers(self.raw_range(op.input)):
+            # no input of this type can overflow the butterflies
+            planned = transform.planned
+            return Kernel(lambda args: (planned(args[0]),), time_operands=(0,),
+                          run_bounded=lambda x, x_max: (planned(x),))
+
+        def run_bounded(x, x_max):
+            out, ev = transform(x, x_max)
+            if ev:
+                log.add(op, ev)
+            return (out,)
+
+        return Kernel(lambda args: run_bounded(args[0], None), time_operands=(0,),
+                      run_bounded=run_bounded)
+
+    @compiles(RfftOp)
+    def compile_rfft(self, op: RfftOp) -> Kernel:
+        return self._transform(op, _block(op.result.type), prepared_rfft, rfft_blocks)
+
+    @compiles(IrfftOp)
+    def compile_irfft(self, op: IrfftOp) -> Kernel:
+        return self._transform(op, _block(op.input.type), prepared_irfft, irfft_blocks)
+
+    @compiles(SpectralMacOp)
+    def compile_spectral_mac(self, op: SpectralMacOp) -> Kernel:
+        if is_fixed(op.result.type):
+            lo, hi = self.raw_range(op.input)
+            mac = FixedSpectralMac(op, self.log, max(-lo, hi))
+            return Kernel(mac.run, time_operands=(1,), mac=mac)
+        dt = float_dtype(op.result.type)
+        cache: list[Any] = [None, None]
+
+        def run_float(args):
+            W, X = args
+            # the weight is almost always a constant: keep its packed form
+            if cache[0] is not W:
+                cache[0], cache[1] = W, prepare_circulant(W, dtype=dt)
+            return (spectral_mac_float(W, X, weights=cache[1]),)
+
+        return Kernel(run_float, time_operands=(1,))
+
+    @compiles(ComplexMulOp)
+    def compile_cmul(self, op: ComplexMulOp) -> Kernel:
         fixed = is_fixed(op.result.type)
-        # The weight is almost always a constant: keep its packed form.
-        cached = self._weights.get(id(op))
-        if cached is None or cached[0] is not W:
-            packed = (
-                prepare_spectra_fixed(W)
-                if fixed
-                else prepare_circulant(W, dtype=float_dtype(op.result.type))
-            )
-            cached = self._weights[id(op)] = (W, packed)
         if fixed:
-            out, ev = spectral_mac_fixed(
-                W, fixed_format(op.weight.type).frac, X, fixed_format(op.input.type).frac,
-                fixed_format(op.result.type), *modes(op), weights=cached[1],
-            )
-            self.log.add(op, ev)
-            return (out,)
-        return (spectral_mac_float(W, X, weights=cached[1]),)
-
-    @impl(ComplexMulOp)
-    def run_cmul(self, interpreter: Interpreter, op: ComplexMulOp, args: tuple[Any, ...]):
-        a, b = args
-        re = a[..., 0] * b[..., 0] - a[..., 1] * b[..., 1]
-        im = a[..., 0] * b[..., 1] + a[..., 1] * b[..., 0]
-        prod = np.stack([re, im], axis=-1)
-        if is_fixed(op.result.type):
             frac = fixed_format(op.lhs.type).frac + fixed_format(op.rhs.type).frac
-            out, ev = requantize(prod, frac, fixed_format(op.result.type), *modes(op))
-            self.log.add(op, ev)
-            return (out,)
-        return (prod.astype(float_dtype(op.result.type), copy=False),)
+            out_fmt, rnd_ovf = fixed_format(op.result.type), modes(op)
+        else:
+            dt = float_dtype(op.result.type)
+        log = self.log
 
-    @impl(ReduceSumOp)
-    def run_reduce_sum(self, interpreter: Interpreter, op: ReduceSumOp, args: tuple[Any, ...]):
-        s = np.sum(args[0], axis=op.dim.value.data)
+        def run(args):
+            a, b = args
+            re = a[..., 0] * b[..., 0] - a[..., 1] * b[..., 1]
+            im = a[..., 0] * b[..., 1] + a[..., 1] * b[..., 0]
+            prod = np.stack([re, im], axis=-1)
+            if fixed:
+                out, ev = requantize(prod, frac, out_fmt, *rnd_ovf)
+                log.add(op, ev)
+                return (out,)
+            return (prod.astype(dt, copy=False),)
+
+        return Kernel(run, elementwise=True)
+
+    @compiles(ReduceSumOp)
+    def compile_reduce_sum(self, op: ReduceSumOp) -> Kernel:
+        dim = op.dim.value.data
+        log = self.log
         if is_fixed(op.result.type):
-            out, ev = requantize(
-                s, fixed_format(op.input.type).frac, fixed_format(op.result.type), *modes(op)
-            )
-            self.log.add(op, ev)
-            return (out,)
-        return (s.astype(float_dtype(op.result.type), copy=False),)
+            frac, out_fmt, rnd_ovf = fixed_format(op.input.type).frac, fixed_format(op.result.type), modes(op)
+
+            def run_fixed(args):
+                out, ev = requantize(np.sum(args[0], axis=dim), frac, out_fmt, *rnd_ovf)
+                log.add(op, ev)
+                return (out,)
+
+            return Kernel(run_fixed)
+        dt = float_dtype(op.result.type)
+        return Kernel(lambda args: (np.sum(args[0], axis=dim).astype(dt, copy=False),))

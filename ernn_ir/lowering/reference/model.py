@@ -11,9 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from xdsl.interpreter import Interpreter, InterpreterFunctions, impl, register_impls
 
 from ernn_ir.dialects.ernn import GruOp, LstmOp
+from ernn_ir.lowering.reference.kernels import (
+    Kernel,
+    KernelFunctions,
+    compiles,
+    register_kernels,
+)
 from ernn_ir.lowering.reference.values import CirculantValue, float_dtype
 from ernn_ir.numerics import circ_matvec_fft, tanh
 
@@ -131,12 +136,12 @@ def run_gru(op: GruOp, args: tuple[Any, ...]) -> tuple[np.ndarray, ...]:
     return (y, h)
 
 
-@register_impls
-class ModelFunctions(InterpreterFunctions):
-    @impl(LstmOp)
-    def run_lstm(self, interpreter: Interpreter, op: LstmOp, args: tuple[Any, ...]):
-        return run_lstm(op, args)
+@register_kernels
+class ModelFunctions(KernelFunctions):
+    @compiles(LstmOp)
+    def compile_lstm(self, op: LstmOp) -> Kernel:
+        return Kernel(lambda args: run_lstm(op, args))
 
-    @impl(GruOp)
-    def run_gru(self, interpreter: Interpreter, op: GruOp, args: tuple[Any, ...]):
-        return run_gru(op, args)
+    @compiles(GruOp)
+    def compile_gru(self, op: GruOp) -> Kernel:
+        return Kernel(lambda args: run_gru(op, args))

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from xdsl.interpreter import Interpreter, InterpreterFunctions, impl, register_impls
 
 from ernn_ir.dialects.ernn.checks import dense_to_numpy
 from ernn_ir.dialects.ernn.pool_ops import (
@@ -19,6 +18,12 @@ from ernn_ir.dialects.ernn.pool_ops import (
     GlobalOp,
     is_index_type,
     lookup_global,
+)
+from ernn_ir.lowering.reference.kernels import (
+    Kernel,
+    KernelFunctions,
+    compiles,
+    register_kernels,
 )
 from ernn_ir.lowering.reference.values import ReferenceError, float_dtype, is_fixed
 
@@ -43,22 +48,40 @@ def gather_blocks(table: np.ndarray, index: np.ndarray) -> np.ndarray:
     return np.take(table, index.astype(np.intp), axis=0)
 
 
-@register_impls
-class PoolFunctions(InterpreterFunctions):
+@register_kernels
+class PoolFunctions(KernelFunctions):
     def __init__(self) -> None:
+        super().__init__()
         # decoded once per global (keyed by the op, kept alive with it)
         self._values: dict[int, tuple[np.ndarray, GlobalOp]] = {}
 
-    @impl(GetGlobalOp)
-    def run_get_global(self, interpreter: Interpreter, op: GetGlobalOp, args: tuple[Any, ...]):
-        g = lookup_global(op)
-        if g is None:
-            raise ReferenceError(f"no ernn.global @{op.global_name.root_reference.data}")
-        v = self._values.get(id(g))
-        if v is None or v[1] is not g:
-            v = self._values[id(g)] = (global_value(g), g)
-        return (v[0],)
+    @compiles(GetGlobalOp)
+    def compile_get_global(self, op: GetGlobalOp) -> Kernel:
+        found: list[np.ndarray] = []  # the symbol lookup walks the module: once per op
 
-    @impl(GatherBlocksOp)
-    def run_gather_blocks(self, interpreter: Interpreter, op: GatherBlocksOp, args: tuple[Any, ...]):
-        return (gather_blocks(np.asarray(args[0]), np.asarray(args[1])),)
+        def run(args):
+            if not found:
+                g = lookup_global(op)
+                if g is None:
+                    raise ReferenceError(f"no ernn.global @{op.global_name.root_reference.data}")
+                v = self._values.get(id(g))
+                if v is None or v[1] is not g:
+                    v = self._values[id(g)] = (global_value(g), g)
+                found.append(v[0])
+            return (found[0],)
+
+        return Kernel(run, counts_events=False)
+
+    @compiles(GatherBlocksOp)
+    def compile_gather_blocks(self, op: GatherBlocksOp) -> Kernel:
+        # table and index are (almost always) the same decoded globals on every run:
+        # gathering them again would also repack the weights of every consumer
+        last: list[Any] = [None, None, None]
+
+        def run(args):
+            table, index = np.asarray(args[0]), np.asarray(args[1])
+            if last[0] is not table or last[1] is not index:
+                last[:] = [table, index, gather_blocks(table, index)]
+            return (last[2],)
+
+        return Kernel(run, counts_events=False)

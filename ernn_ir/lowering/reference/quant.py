@@ -2,36 +2,52 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from xdsl.interpreter import Interpreter, InterpreterFunctions, impl, register_impls
+import numpy as np
 
 from ernn_ir.dialects.ernn import DequantizeOp, QuantizeOp, RequantizeOp
 from ernn_ir.lowering.reference.events import EventLog
+from ernn_ir.lowering.reference.kernels import (
+    Kernel,
+    KernelFunctions,
+    compiles,
+    register_kernels,
+)
 from ernn_ir.lowering.reference.values import fixed_format, float_dtype, modes
-from ernn_ir.numerics import dequantize, quantize, requantize
+from ernn_ir.numerics.prepared import Quantizer, Requantizer
 
 
-@register_impls
-class QuantFunctions(InterpreterFunctions):
+@register_kernels
+class QuantFunctions(KernelFunctions):
     def __init__(self, log: EventLog) -> None:
+        super().__init__()
         self.log = log
 
-    @impl(QuantizeOp)
-    def run_quantize(self, interpreter: Interpreter, op: QuantizeOp, args: tuple[Any, ...]):
-        out, ev = quantize(args[0], fixed_format(op.result.type), *modes(op))
-        self.log.add(op, ev)
-        return (out,)
+    def _counting(self, op, convert) -> Kernel:
+        log = self.log
 
-    @impl(DequantizeOp)
-    def run_dequantize(self, interpreter: Interpreter, op: DequantizeOp, args: tuple[Any, ...]):
-        x = dequantize(args[0], fixed_format(op.input.type).frac)
-        return (x.astype(float_dtype(op.result.type), copy=False),)
+        def run(args):
+            out, ev = convert(args[0])
+            if ev:
+                log.add(op, ev)
+            return (out,)
 
-    @impl(RequantizeOp)
-    def run_requantize(self, interpreter: Interpreter, op: RequantizeOp, args: tuple[Any, ...]):
-        out, ev = requantize(
-            args[0], fixed_format(op.input.type).frac, fixed_format(op.result.type), *modes(op)
-        )
-        self.log.add(op, ev)
-        return (out,)
+        return Kernel(run, elementwise=True)
+
+    @compiles(QuantizeOp)
+    def compile_quantize(self, op: QuantizeOp) -> Kernel:
+        return self._counting(op, Quantizer(fixed_format(op.result.type), *modes(op)).run)
+
+    @compiles(DequantizeOp)
+    def compile_dequantize(self, op: DequantizeOp) -> Kernel:
+        scale = -int(fixed_format(op.input.type).frac)
+        dt = float_dtype(op.result.type)
+        return Kernel(lambda args: (np.ldexp(args[0].astype(np.float64), scale).astype(dt, copy=False),),
+                      elementwise=True)
+
+    @compiles(RequantizeOp)
+    def compile_requantize(self, op: RequantizeOp) -> Kernel:
+        fin = fixed_format(op.input.type)
+        rq = Requantizer(fin.frac, fixed_format(op.result.type), *modes(op),
+                         in_range=self.raw_range(op.input))
+        kernel = self._counting(op, rq.run)
+        return Kernel(kernel.run, elementwise=True, out_range=rq.out_range)

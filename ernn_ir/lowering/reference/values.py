@@ -47,6 +47,11 @@ def float_dtype(t: Attribute) -> type:
     raise ReferenceError(f"not a float type: {e}")
 
 
+def signed_bits(v: int) -> int:
+    """Bits of the smallest two's-complement width holding +-|v|."""
+    return abs(int(v)).bit_length() + 1
+
+
 def modes(op: Operation) -> tuple[str, str]:
     """(rounding, overflow) of an op with fixed-point result handling."""
     r = op.properties.get("rounding")

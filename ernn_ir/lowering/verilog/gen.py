@@ -116,8 +116,6 @@ class _Gen:
                 if t.kind == "input":
                     raise GenerationError("an element-wise operand read straight from the input frame is not "
                                           "supported by the Verilog backend")
-        if len({m.weight_format.width for m in g.macs}) != 1 or len({m.input_format for m in g.macs}) != 1:
-            raise GenerationError("every matvec of a design must share one weight and one input spectrum format")
 
     def run(self) -> RtlDesign:
         self.check()
@@ -126,8 +124,10 @@ class _Gen:
         self.b = b
         self.S = cfg.streams
         self.copies = {k: v for k, v in self.v.copies.items()}
-        self.wfmt = g.macs[0].weight_format
-        self.xfmt = g.macs[0].input_format
+        # the lanes take the widest operands of every matvec; each matvec's own fraction bits
+        # only matter where its exact sums are rounded (its drain)
+        self.wfmt = FixedFormat(max(m.weight_format.width for m in g.macs), g.macs[0].weight_format.frac)
+        self.xfmt = FixedFormat(max(m.input_format.width for m in g.macs), g.macs[0].input_format.frac)
         self.acc_w = max(acc_width(g, k) for k in range(len(g.macs)))
         self.build_units()
         self.build_sequencers()
@@ -573,6 +573,10 @@ class _Gen:
             addr = self.addr3(m, cp, xb["copies"], m.const(0, 1), 1, so["x"], S * xb["chunks"], bits(xb["depth"]),
                               f"x{xid}_raddr")
             outs = [m.read_port(bank, addr, f"x{xid}_rd{c}", enable=en) for c, bank in enumerate(xb["banks"])]
+            w_sp = xb["sp"].out_format.width
+            if w_sp != self.xfmt.width:  # a narrower spectrum: sign-extend each value to the lanes' width
+                outs = [m.concat(list(reversed([m.sext(m.extract(o, i * w_sp, w_sp), self.xfmt.width)
+                                                for i in range(b)]))) for o in outs]
             # a part whose columns do not fill its last chunk: the lanes past its end read nothing
             # (their weights are zero; the zero here keeps unwritten words out of the sums)
             cols = s.parts[k][pnum].cols
@@ -742,11 +746,10 @@ class _Gen:
         for (k, pnum), xid in sorted(self.xbuf_ids.items(), key=lambda kv: kv[1]):
             iw = inits[xid]
             pi = self.s.parts[k][pnum]
+            W = self.xfmt.width  # the lanes' width: the array reads every spectrum at it
             if not isinstance(iw, np.ndarray):
-                W = self.xbufs[(k, pnum)]["sp"].out_format.width
                 words.append([m.const(0, Cc * b * W)] * pi.chunks)
                 continue
-            W = self.xbufs[(k, pnum)]["sp"].out_format.width
             cw = []
             for c in range(pi.chunks):
                 vals = []

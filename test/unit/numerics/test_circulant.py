@@ -191,6 +191,35 @@ def test_spectral_mac_fixed_exact(ww, wx, q):
             assert ev == eev and got.shape == (2, p, K, 2)
 
 
+@given(p=st.integers(1, 6), q=st.integers(1, 9), K=st.sampled_from([2, 3, 5, 9]),
+       B=st.integers(0, 3), ww=st.integers(2, 32), wx=st.integers(2, 32),
+       large=st.booleans(), seed=st.integers(0, 2**31))
+@settings(max_examples=150, deadline=None)
+def test_fixed_spectra_accumulate_and_split(p, q, K, B, ww, wx, large, seed):
+    """Both packings (the 2x2-block form of small weights, the stacked form of large ones)
+    give the exact sums, on the float64 and the int64 path, and splitting the input blocks
+    into column groups sums to the same integers (what the compiled scan relies on)."""
+    import ernn_ir.numerics.circulant as circ
+
+    rng = np.random.default_rng(seed)
+    W = rng.integers(-(1 << (ww - 1)), 1 << (ww - 1), size=(p, q, K, 2))
+    X = rng.integers(-(1 << (wx - 1)), 1 << (wx - 1), size=(B, q, K, 2))
+    bound = 2 * q * (1 << (ww - 1)) * (1 << (wx - 1))
+    old = circ._BLOCK_FORM_MAX
+    circ._BLOCK_FORM_MAX = 0 if large else old
+    try:
+        packed = circ.FixedSpectra(W)
+        if bound >= 2**63:
+            X[...] = 0
+        exact = _slow_spectral_mac(W, X).astype(np.int64)
+        np.testing.assert_array_equal(packed.accumulate(X), exact)
+        cut = int(rng.integers(0, q + 1))
+        parts = [packed.columns(0, cut).accumulate(X[:, :cut]), packed.columns(cut, q).accumulate(X[:, cut:])]
+        np.testing.assert_array_equal(parts[0] + parts[1], exact)
+    finally:
+        circ._BLOCK_FORM_MAX = old
+
+
 def test_spectral_mac_fixed_too_wide():
     W = np.full((1, 2, 1, 2), 2**31 - 1)
     X = np.full((1, 2, 1, 2), 2**31 - 1)
