@@ -16,26 +16,26 @@ from dataclasses import dataclass
 
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
-from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import DiagnosticException
+
+from ernn_ir.passes.options import CheckedPass, one_of, option
 
 
 @dataclass(frozen=True)
-class HwReportPass(ModulePass):
+class HwReportPass(CheckedPass):
     """Cycles, rate, resources and utilisation of each ernn_hw design."""
 
     name = "ernn-hw-report"
 
-    format: str = "text"
-    output: str = "-"
+    format: str = option("text", one_of("text", "json"))
+    output: str = option("-")
+    """Where the report goes: '-' is stdout."""
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         from ernn_ir.hardware.constants import OuterConstants
         from ernn_ir.hardware.design_view import accelerators, read_design
         from ernn_ir.hardware.report import design_report, format_report
 
-        if self.format not in ("text", "json"):
-            raise DiagnosticException(f"ernn-hw-report: format must be 'text' or 'json', got '{self.format}'")
         accs = accelerators(op)
         if not accs:
             raise DiagnosticException("ernn-hw-report: the module has no ernn_hw.accelerator (run ernn-tile first)")

@@ -128,9 +128,7 @@ class Classifier:
         c = self.cls
         if isinstance(op, CONST_OPS):
             c[op.results[0]] = self.const_class(op.results[0])
-        elif isinstance(op, STRUCT_OPS + (GatherBlocksOp,)):
-            c[op.results[0]] = c.get(op.operands[0], "act")
-        elif isinstance(op, ernn.ConcatOp):
+        elif isinstance(op, STRUCT_OPS + (GatherBlocksOp,)) or isinstance(op, ernn.ConcatOp):
             c[op.results[0]] = c.get(op.operands[0], "act")
         elif isinstance(op, ernn.RfftOp):
             src = c.get(op.operands[0], "act")

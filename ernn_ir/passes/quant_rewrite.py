@@ -116,7 +116,7 @@ def exact_frac(op: Operation, fmt_of) -> int | None:
 
 
 class Rewriter:
-    def __init__(self, p: "QuantizePass", classes: dict[SSAValue, str], formats: "ValueFormats"):
+    def __init__(self, p: QuantizePass, classes: dict[SSAValue, str], formats: ValueFormats):
         self.p = p
         self.cls = classes
         self.cls_of_original = dict(classes)

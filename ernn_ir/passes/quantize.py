@@ -76,7 +76,7 @@ from ernn_ir.passes.quant_classes import (
 from ernn_ir.passes.quant_formats import choose_formats
 from ernn_ir.passes.quant_rewrite import Rewriter
 
-__all__ = ["QuantizePass", "quantize_module", "sqnr_db", "QuantReport"]
+__all__ = ["QuantReport", "QuantizePass", "quantize_module", "sqnr_db"]
 
 WIDTH = in_range(2, MAX_FIXED_WIDTH)
 FRAC = in_range(-MAX_FIXED_FRAC, MAX_FIXED_FRAC)

