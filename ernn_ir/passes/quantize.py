@@ -84,6 +84,9 @@ class QuantReport:
 
     rows: list[tuple[str, str, str, str]] = field(default_factory=list)
     """(class, format, observed max |value| or '-', source)"""
+    data_formats: dict[str, FixedFormat] = field(default_factory=dict)
+    """The format of each data class (input, acc, cell, act, fft), calibrated or not: passing their
+    fraction bits as options quantizes another build of the same model (another batch) identically."""
 
     def format(self) -> str:
         head = ("class", "format", "max |value|", "source")
@@ -276,7 +279,7 @@ def quantize_module(
     rw.globals_(module)
     for f in _functions(module):
         rw.function(f)
-    report = QuantReport()
+    report = QuantReport(data_formats=dict(fmts))
     order = list(ALL_CLASSES) + [c for c in rw.used if c not in ALL_CLASSES]
     for c in order:
         fs = rw.used.get(c)
