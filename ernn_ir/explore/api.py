@@ -101,8 +101,11 @@ def run_one(study: Study, t) -> tuple[dict, list[float]]:
     return m, [quality, bp["fps"] if bp else 0.0, float(bp["dsp"]) if bp else 0.0]
 
 
-def work(study: Study, on_progress=None, poll_s: float = 1.0) -> Status:
-    """One worker: take and run trials until the study is finished (see study.py)."""
+def work(study: Study, on_progress=None, poll_s: float = 1.0, runner=None) -> Status:
+    """One worker: take and run trials until the study is finished (see study.py).
+
+    `runner(study, trial) -> (metrics, objective values)` runs one trial (default: `run_one`).
+    """
     while True:
         st = study.reconcile()
         if on_progress:
@@ -113,7 +116,7 @@ def work(study: Study, on_progress=None, poll_s: float = 1.0) -> Status:
         if got is None:
             time.sleep(poll_s)  # what is left runs elsewhere, or waits for a trial running elsewhere
             continue
-        study.run_trial(*got, run_one)
+        study.run_trial(*got, runner or run_one)
 
 
 class Progress:

@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 import math
 import os
-import tomllib
 from dataclasses import asdict, dataclass, field
+
+import tomllib
 
 
 class ConfigError(Exception):

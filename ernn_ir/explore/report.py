@@ -244,8 +244,8 @@ def _write_into(res: StudyResult, d: str) -> None:
             "cols", "period", "fps", "dsp", "bram18", "lut", "energy_proxy", "mult_utilisation", "eligible"]
     md += [f"## Phase II: Pareto front ({len(front)} of {len(res.designs)} designs; every design: phase2.csv)", "",
            _md(sorted(front, key=lambda x: -x["fps"]), cols), "",
-           "Energy proxy: (DSP slices + BRAM18 blocks) x cycles per frame (resource-cycles a frame holds busy; "
-           "a ranking within one device and clock, not joules).", ""]
+           ("Energy proxy: (DSP slices + BRAM18 blocks) x cycles per frame (resource-cycles a frame holds busy; "
+            "a ranking within one device and clock, not joules)."), ""]
     with open(os.path.join(d, "report.md"), "w") as f:
         f.write("\n".join(md))
 

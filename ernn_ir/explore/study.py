@@ -57,7 +57,10 @@ class StudyError(Exception):
 
 
 def _optuna():
-    import optuna
+    try:
+        import optuna
+    except ImportError:
+        raise StudyError("ernn-explore needs Optuna: pip install 'ernn-ir[explore]' (optuna, matplotlib, tqdm)") from None
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     return optuna
@@ -226,12 +229,12 @@ class Study:
             bound = self.cfg.phase1.accuracy_bound
             for chain in chains(self.cfg).values():
                 st.phase1_total += len(chain)
-                ended = False
-                for i, p in enumerate(chain):
+                breaker: str | None = None  # why the chain ended (its larger block sizes are pruned)
+                for p in chain:
                     ts = k1.get(p.key, [])
-                    if ended:
+                    if breaker is not None:
                         if not any(t.state == S.PRUNED for t in ts):
-                            self._add_pruned(p, chain[i - 1] if i else None)
+                            self._add_pruned(p, breaker)
                         st.phase1_pruned += 1
                         continue
                     if any(t.state == S.PRUNED for t in ts):
@@ -242,7 +245,7 @@ class Study:
                     if errored is not None and done is None:
                         st.errors.append(f"{p.key}: {errored.user_attrs['error']}")
                         st.phase1_done += 1
-                        ended = self.cfg.phase1.prune
+                        breaker = f"b={p.block} failed" if self.cfg.phase1.prune else None
                         continue
                     if done is not None:
                         st.phase1_done += 1
@@ -250,7 +253,7 @@ class Study:
                         if acc >= bound:
                             survivors.append(p.key)
                         elif self.cfg.phase1.prune:
-                            ended = True
+                            breaker = f"b={p.block} broke the accuracy bound"
                         continue
                     all_done = False
                     if not self._alive_or_finished(ts):
@@ -320,11 +323,9 @@ class Study:
             rows = rows[: self.cfg.phase1.max_survivors]
         return sorted(k for k, _ in rows)
 
-    def _add_pruned(self, p: ModelPoint, breaker: ModelPoint | None) -> None:
+    def _add_pruned(self, p: ModelPoint, reason: str) -> None:
         t = self.optuna.trial.create_trial(
-            state=self.optuna.trial.TrialState.PRUNED,
-            user_attrs={"key": p.key, "params": p.params(),
-                        "reason": f"b={breaker.block} broke the accuracy bound" if breaker else "pruned"})
+            state=self.optuna.trial.TrialState.PRUNED, user_attrs={"key": p.key, "params": p.params(), "reason": reason})
         self.phase1.add_trial(t)
 
     # ---- taking and running trials
@@ -334,7 +335,11 @@ class Study:
         for study in (self.phase1, self.phase2):
             waiting = sorted(study.get_trials(deepcopy=False, states=(S.WAITING,)), key=lambda t: t.number)
             for t in waiting:
-                if not self.storage.set_trial_state_values(t._trial_id, S.RUNNING):
+                try:
+                    taken = self.storage.set_trial_state_values(t._trial_id, S.RUNNING)
+                except Exception:  # a finished trial, or a database busy with another worker's claim
+                    taken = False
+                if not taken:
                     continue  # another worker took it
                 self.storage.set_trial_user_attr(t._trial_id, "worker", f"{self.host}:{os.getpid()}")
                 self.storage.set_trial_user_attr(t._trial_id, "heartbeat", time.time())
@@ -371,7 +376,7 @@ class Study:
 
         hb = threading.Thread(target=beat, daemon=True)
         hb.start()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         try:
             metrics, values = runner(self, t)
         except KeyboardInterrupt:
@@ -389,6 +394,7 @@ class Study:
         stop.set()
         hb.join()
         metrics["wall_s"] = time.perf_counter() - t0
+        metrics["cpu_s"] = time.process_time() - c0  # against wall_s: how much CPU the trial really got
         self.storage.set_trial_user_attr(tid, "metrics", metrics)
         study.tell(t.number, values)
 
@@ -429,4 +435,4 @@ def _first_difference(old: str | None, new: str) -> str:
     return "unknown difference"
 
 
-__all__ = ["Study", "StudyError", "Status", "open_storage", "study_names", "design_eligible", "ConfigError"]
+__all__ = ["ConfigError", "Status", "Study", "StudyError", "design_eligible", "open_storage", "study_names"]
