@@ -133,9 +133,9 @@ class Progress:
 
         if self.bars is None:
             self.bars = [tqdm(total=st.phase1_total, desc="Phase I  trials", unit="trial", file=sys.stderr,
-                              dynamic_ncols=True),
+                              dynamic_ncols=True, disable=None),
                          tqdm(total=max(1, st.phase2_total), desc="Phase II trials", unit="trial", file=sys.stderr,
-                              dynamic_ncols=True)]
+                              dynamic_ncols=True, disable=None)]
         b1, b2 = self.bars
         b1.total = st.phase1_total
         b1.n = st.phase1_done + st.phase1_pruned

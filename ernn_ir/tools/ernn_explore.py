@@ -59,14 +59,16 @@ def _default_artifacts(storage: str) -> str:
     return os.path.join(os.path.dirname(os.path.abspath(storage)), "artifacts")
 
 
-def _interrupt_on_sigterm() -> None:
-    """SIGTERM stops like Ctrl-C (the running trial is marked interrupted); later signals are ignored."""
+def _interrupt_on_signals() -> None:
+    """SIGINT and SIGTERM stop the running trial (marked interrupted); signals during that clean-up are ignored,
+    so a second Ctrl-C (or the parent forwarding the first) cannot leave a trial half-told."""
     def handler(signum, frame):
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
 
 
 def main(argv=None) -> int:
@@ -80,7 +82,7 @@ def main(argv=None) -> int:
         from ernn_ir.explore.config import ConfigError
         from ernn_ir.explore.study import StudyError
 
-        _interrupt_on_sigterm()
+        _interrupt_on_signals()
         try:
             status["code"] = _dispatch(args)
         except (ConfigError, StudyError) as e:
