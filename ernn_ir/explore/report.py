@@ -128,12 +128,17 @@ _FIELD = {"fps": "fps", "dsp": "dsp", "bram": "bram18", "lut": "lut", "energy": 
 
 
 def choose(cfg, designs: list[dict]) -> dict | None:
-    """The eligible design that fits (and reaches target_fps) ranked first by the objectives, in order."""
+    """The eligible design that fits (and reaches target_fps) ranked first by the objectives, in order.
+
+    Designs that tie on every objective (narrower widths often plan to the same cycles and DSPs) go to
+    the smaller one: fewer LUTs, then fewer weight bits stored, then the better quality.
+    """
     ok = [d for d in designs if d["eligible"] and d["fits"] and d["fps"] >= cfg.hardware.target_fps]
     if not ok:
         return None
+    qual = "accuracy" if cfg.has_task else "sqnr_db"
     return min(ok, key=lambda d: tuple(_SENSE[o] * d[_FIELD[o]] for o in cfg.hardware.objectives)
-               + (d["key"], d["mode"]))
+               + (d["lut"], d["weight_storage_bits"], -d[qual], d["key"], d["mode"]))
 
 
 # ---------------------------------------------------------------------------- writing

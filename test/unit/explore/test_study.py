@@ -84,7 +84,11 @@ def test_phase2_and_chosen_design(reference):
     ch = res.chosen
     assert ch is not None and ch["eligible"] and ch["fits"]
     # the chosen design is the fastest eligible fitting one (objectives: fps first)
-    assert ch["fps"] == max(d["fps"] for d in res.designs if d["eligible"] and d["fits"])
+    ok = [d for d in res.designs if d["eligible"] and d["fits"]]
+    assert ch["fps"] == max(d["fps"] for d in ok)
+    ties = [d for d in ok if (d["fps"], d["dsp"], d["bram18"], d["energy_proxy"]) ==
+            (ch["fps"], ch["dsp"], ch["bram18"], ch["energy_proxy"])]
+    assert ch["lut"] == min(d["lut"] for d in ties)  # a tie goes to the smaller design
     d = os.path.join(reference["out"], "design")
     stages = sorted(n for n in os.listdir(d) if n.endswith(".mlir"))
     assert stages[0] == "00-model.mlir" and stages[-1] == "07-ernn-tile.mlir" and len(stages) == 8
