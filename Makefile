@@ -14,7 +14,7 @@ install:
 install-test:
 	@command -v mlir-opt >/dev/null 2>&1 || test -x /usr/lib/llvm-22/bin/mlir-opt || \
 	  { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mlir-22-tools) >/dev/null; }
-	$(PIP) install -q -e '.[test]' torch==2.13.0 onnx scikit-learn
+	$(PIP) install -q -e '.[test]' torch==2.13.0 onnx scikit-learn optuna matplotlib tqdm
 
 # The Google LSTM of the brief through the whole pipeline (op counts, SQNR
 # against float by translation validation), then the bit-exact reference.

@@ -53,15 +53,15 @@ class History:
 
 
 def make_classifier(kind: str, n_in: int, hidden: int, n_classes: int, block: int | None = None,
-                    peepholes: bool = False, seed: int = 0) -> SequenceClassifier:
-    """Dense (``block=None``) or block-circulant LSTM/GRU classifier."""
+                    peepholes: bool = False, seed: int = 0, proj_size: int | None = None) -> SequenceClassifier:
+    """Dense (``block=None``) or block-circulant LSTM/GRU classifier (LSTM: optional projection)."""
     torch.manual_seed(seed)
     if kind == "lstm":
-        rnn = (DenseLSTM(n_in, hidden, peepholes=peepholes) if block is None
-               else CirculantLSTM(n_in, hidden, block, peepholes=peepholes))
+        rnn = (DenseLSTM(n_in, hidden, proj_size=proj_size, peepholes=peepholes) if block is None
+               else CirculantLSTM(n_in, hidden, block, proj_size=proj_size, peepholes=peepholes))
     elif kind == "gru":
-        if peepholes:
-            raise ValueError("GRU has no peepholes")
+        if peepholes or proj_size:
+            raise ValueError("GRU has no peepholes or projection")
         rnn = DenseGRU(n_in, hidden) if block is None else CirculantGRU(n_in, hidden, block)
     else:
         raise ValueError(f"unknown model kind {kind!r} (lstm or gru)")

@@ -10,6 +10,7 @@ training, not speech-recognition error rates.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -76,3 +77,50 @@ def accuracy(model, x, y, batch: int = 512) -> float:
             correct += int((logits.argmax(-1) == y[s:s + batch]).sum())
     model.train(was)
     return correct / int(x.shape[1])
+
+
+def load_npz_task(path: str) -> SequenceTask:
+    """A user's task from a .npz: `x_train` [N, T, F], `y_train` [N] (class indices), `x_test`, `y_test`.
+
+    Raises ValueError naming the file and the array that is missing or misshapen.
+    """
+    import torch
+
+    try:
+        data = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as e:
+        raise ValueError(f"{path}: cannot read as .npz: {e}") from None
+    if not hasattr(data, "files"):
+        raise ValueError(f"{path}: a .npy holds one array; the task needs a .npz with x_train, y_train, x_test, y_test")
+    with data:
+        arrays = {}
+        for k in ("x_train", "y_train", "x_test", "y_test"):
+            if k not in data.files:
+                raise ValueError(f"{path}: missing array '{k}' (has: {', '.join(sorted(data.files)) or 'none'})")
+            arrays[k] = data[k]
+    xs, ys = [], []
+    for part in ("train", "test"):
+        x, y = arrays[f"x_{part}"], arrays[f"y_{part}"]
+        if x.ndim != 3 or not np.issubdtype(x.dtype, np.number):
+            raise ValueError(f"{path}: 'x_{part}' must be a numeric [N, T, F] array, got shape {x.shape} {x.dtype}")
+        if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
+            raise ValueError(f"{path}: 'y_{part}' must be an integer [N] array of class indices, got shape "
+                             f"{y.shape} {y.dtype}")
+        if len(y) != x.shape[0] or len(y) == 0:
+            raise ValueError(f"{path}: 'x_{part}' has {x.shape[0]} sequences but 'y_{part}' has {len(y)} labels")
+        if not np.all(np.isfinite(x)):
+            raise ValueError(f"{path}: 'x_{part}' holds NaN or infinite values")
+        if y.min() < 0:
+            raise ValueError(f"{path}: 'y_{part}' holds a negative class index")
+        xs.append(x)
+        ys.append(y)
+    if xs[0].shape[1:] != xs[1].shape[1:]:
+        raise ValueError(f"{path}: 'x_train' sequences are {xs[0].shape[1:]} (T, F) but 'x_test' ones are "
+                         f"{xs[1].shape[1:]}")
+    n_classes = int(max(ys[0].max(), ys[1].max())) + 1
+
+    def seq(a):  # [N, T, F] -> [T, N, F]
+        return torch.from_numpy(np.ascontiguousarray(a.astype(np.float32).transpose(1, 0, 2)))
+
+    return SequenceTask(os.path.basename(path), seq(xs[0]), torch.from_numpy(ys[0].astype(np.int64)),
+                        seq(xs[1]), torch.from_numpy(ys[1].astype(np.int64)), n_classes)

@@ -67,6 +67,7 @@ from ernn_ir.passes.options import (
 )
 from ernn_ir.passes.quant_classes import (
     ALL_CLASSES,
+    DATA_CLASSES,
     WEIGHT_CLASSES,
     _elem,
     _err,
@@ -94,6 +95,11 @@ class QuantReport:
 
     overflow_events: list[tuple[Operation, int]] = field(default_factory=list)
     """Per op, the overflow events of the quantized module on the calibration inputs."""
+    data_formats: dict[str, FixedFormat] = field(default_factory=dict)
+    """Per data class (input, acc, cell, act, fft), its coarsest format (fewest fraction bits).  Passed
+    as `<class>-frac` options they quantize another build of the model (another batch, the hardware's
+    layer alone) uniformly per class with no value given less range than here; ernn-explore evaluates
+    and exports exactly that uniform quantization."""
 
     def format(self) -> str:
         head = ("class", "format", "max |value|", "source")
@@ -236,6 +242,8 @@ def _report(rw: Rewriter, formats, p: QuantizePass) -> QuantReport:
             how = ", ".join(sources.get(c, ["option"]))
         rng = f"{bounds[c]:.4g}" if c in bounds else "-"
         report.rows.append((c, ", ".join(str(f) for f in fs), rng, how))
+        if c in DATA_CLASSES:
+            report.data_formats[c] = min(fs, key=lambda f: f.frac)
     return report
 
 

@@ -13,7 +13,7 @@ import shutil
 
 import pytest
 
-REQUIRED_MODULES = ("torch", "onnx", "sklearn", "apytypes", "hypothesis")
+REQUIRED_MODULES = ("torch", "onnx", "sklearn", "apytypes", "hypothesis", "optuna", "matplotlib", "tqdm")
 REQUIRED_TOOLS = ("ernn-opt", "xdsl-opt")
 
 
