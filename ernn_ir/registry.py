@@ -36,8 +36,20 @@ def all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
     return dict(PASSES)
 
 
+def _hls_target() -> type[Target]:
+    from ernn_ir.lowering.hls.target import HlsTarget
+
+    return HlsTarget
+
+
+def _hls_int_target() -> type[Target]:
+    from ernn_ir.lowering.hls.target import HlsIntTarget
+
+    return HlsIntTarget
+
+
 def all_targets() -> dict[str, Callable[[], type[Target]]]:
-    return {}
+    return {"hls": _hls_target, "hls-int": _hls_int_target}
 
 
 def register_ernn(ctx: Context) -> None:

@@ -8,6 +8,7 @@ whole run succeeded.
 
 from __future__ import annotations
 
+import inspect
 import os
 import re
 import sys
@@ -123,10 +124,38 @@ class ErnnOptMain(xDSLOptMain):
             verify_located(located)
         return located.module
 
+    def directory_target(self):
+        """The `-t` target when it writes a directory of files (`ernn_ir.lowering.directory_target`), else None."""
+        from xdsl.utils.arg_spec import parse_spec
+
+        from ernn_ir.lowering.directory_target import DirectoryTarget
+
+        spec = parse_spec(self.args.target)
+        factory = self.available_targets.get(spec.name)
+        if factory is None or inspect.signature(factory).parameters:
+            return None
+        cls = factory()
+        if not (isinstance(cls, type) and issubclass(cls, DirectoryTarget)):
+            return None
+        try:
+            return cls.from_spec(spec)
+        except ValueError as e:
+            raise DiagnosticException(f"-t {self.args.target}: {e}") from None
+
     def run(self) -> None:
         chunks, file_extension = self.prepare_input()
         output = StringIO()
         failed = False
+        try:
+            directory = self.directory_target()
+        except DiagnosticException as e:
+            print(f"error: {e}", file=sys.stderr)
+            raise SystemExit(1) from None
+        if directory is not None and self.args.output_file is not None and len(chunks) > 1:
+            print(f"error: -t {directory.name} -o DIR writes one project; --split-input-file gives {len(chunks)} "
+                  "modules", file=sys.stderr)
+            raise SystemExit(1)
+        wrote_directory = False
         for i, (chunk, offset) in enumerate(chunks):
             data = chunk.read()
             chunk.close()
@@ -140,7 +169,15 @@ class ErnnOptMain(xDSLOptMain):
                 module = self.parse_chunk(BytesIO(data), file_extension, offset)
                 if module is not None:
                     self.apply_passes(module)
-                    if not expectations:
+                    if not expectations and directory is not None and self.args.output_file is not None:
+                        # all files or none: built in a temporary directory, renamed into place
+                        directory.write_directory(self.ctx, module, self.args.output_file)
+                        wrote_directory = True
+                    elif not expectations and directory is not None:
+                        text_out = StringIO()
+                        directory.emit(self.ctx, module, text_out)
+                        output.write(text_out.getvalue())
+                    elif not expectations:
                         output.write(self.output_resulting_program(module))
             except (ErnnError, ParseError, VerifyException, DiagnosticException) as e:
                 diagnostic = e
@@ -173,7 +210,7 @@ class ErnnOptMain(xDSLOptMain):
             raise SystemExit(1)
         if self.args.output_file is None:
             sys.stdout.write(text)
-        else:
+        elif not wrote_directory:
             write_atomically(self.args.output_file, text)
 
 

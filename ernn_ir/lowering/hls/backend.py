@@ -63,29 +63,34 @@ def hls4ml_ap_types() -> str | None:
     return d if os.path.isdir(d) else None
 
 
+def _has_ap_types(d: str) -> bool:
+    return all(os.path.isfile(os.path.join(d, h)) for h in ("ap_fixed.h", "ap_int.h", "hls_stream.h"))
+
+
 def find_ap_types(ap_include: str | None = None) -> str:
-    """The directory with `ap_fixed.h` and `hls_stream.h` (see the module docstring for the search order)."""
-    tried: list[str] = []
-    candidates: list[tuple[str, str | None]] = []
-    if ap_include:
-        candidates.append(("ap_include", ap_include))
-    else:
-        candidates.append(("ERNN_AP_TYPES", os.environ.get("ERNN_AP_TYPES")))
-        candidates.append(("the hls4ml wheel", hls4ml_ap_types()))
-        xil = os.environ.get("XILINX_HLS")
-        candidates.append(("XILINX_HLS", os.path.join(xil, "include") if xil else None))
-    for what, d in candidates:
-        if not d:
-            continue
-        if all(os.path.isfile(os.path.join(d, h)) for h in ("ap_fixed.h", "ap_int.h", "hls_stream.h")):
+    """The directory with `ap_fixed.h`, `ap_int.h` and `hls_stream.h`.
+
+    An explicit choice (`ap_include`, else `$ERNN_AP_TYPES`) must hold them; otherwise the hls4ml wheel's
+    copy, then `$XILINX_HLS/include`, is used.
+    """
+    missing = ("the ap flavour of the HLS backend needs Xilinx's ap_types headers (ap_fixed.h, ap_int.h, "
+               "hls_stream.h)")
+    fixes = ("pip install hls4ml (its wheel carries the open-source headers), or point ERNN_AP_TYPES at a "
+             "directory holding them, or use the plain-integer flavour (--backend hls-int)")
+    for what, d in (("ap_include", ap_include), ("ERNN_AP_TYPES", os.environ.get("ERNN_AP_TYPES"))):
+        if d:
+            if _has_ap_types(d):
+                return d
+            raise BackendError(f"{missing}, and {what}={d} does not hold them: {fixes}")
+    tried = []
+    xil = os.environ.get("XILINX_HLS")
+    for what, d in (("the hls4ml wheel", hls4ml_ap_types()), ("XILINX_HLS", os.path.join(xil, "include") if xil else None)):
+        if d and _has_ap_types(d):
             return d
-        tried.append(f"{what}: {d}")
-    where = f" (looked in {'; '.join(tried)})" if tried else ""
-    raise BackendError(
-        "the ap flavour of the HLS backend needs Xilinx's ap_types headers (ap_fixed.h, ap_int.h, hls_stream.h) "
-        f"and none were found{where}: pip install hls4ml (its wheel carries the open-source headers), or point "
-        "ERNN_AP_TYPES at a directory holding them, or use the plain-integer flavour (--backend hls-int)"
-    )
+        if d:
+            tried.append(f"{what}: {d}")
+    where = f" (looked in {'; '.join(tried)})" if tried else " (hls4ml is not installed and XILINX_HLS is not set)"
+    raise BackendError(f"{missing} and none were found{where}: {fixes}")
 
 
 @dataclass
