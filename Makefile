@@ -9,11 +9,14 @@ PIP := $(PYTHON) -m pip
 install:
 	$(PIP) install -q -e .
 
-# Debian tools the lit suite uses (mlir-opt parses our generic output).
+# Debian tools the tests use: mlir-opt parses our generic output; g++ and make build the
+# HLS backend's C simulation (its ap_fixed headers come from the hls4ml wheel in .[test]).
 # torch 2.13.0 is the CPU wheel this machine image provides.
 install-test:
 	@command -v mlir-opt >/dev/null 2>&1 || test -x /usr/lib/llvm-22/bin/mlir-opt || \
 	  { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mlir-22-tools) >/dev/null; }
+	@{ command -v g++ && command -v make; } >/dev/null 2>&1 || \
+	  { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq g++ make) >/dev/null; }
 	$(PIP) install -q -e '.[test]' torch==2.13.0 onnx scikit-learn
 
 # The Google LSTM of the brief through the whole pipeline (op counts, SQNR

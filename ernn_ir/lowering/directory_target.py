@@ -23,6 +23,9 @@ from xdsl.utils.target import Target
 
 FILE_MARKER = "// ----- file: {} -----"
 
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)  # read once, at import: changing the umask later would race with threads creating files
+
 
 @dataclass(frozen=True)
 class DirectoryTarget(Target):
@@ -67,9 +70,7 @@ def write_directory_atomically(path: str, files: dict[str, str], marker: str) ->
             os.makedirs(os.path.dirname(full), exist_ok=True)
             with open(full, "w") as f:
                 f.write(text)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o777 & ~mask)
+        os.chmod(tmp, 0o777 & ~_UMASK)
         if os.path.exists(path):
             old = tempfile.mkdtemp(dir=parent, prefix=".ernn-old-")
             os.rmdir(old)

@@ -23,8 +23,8 @@ from xdsl.xdsl_opt_main import xDSLOptMain
 from ernn_ir.diagnostics import (
     ErnnError,
     OpDiagnostic,
-    locate_op_diagnostic,
     format_parse_error,
+    locate_op_diagnostic,
     parse_located,
     verify_located,
 )

@@ -32,6 +32,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 
@@ -110,6 +111,11 @@ class BuiltDesign:
     project_dir: str
 
     def __post_init__(self) -> None:
+        # The library names its design in a string; read it from the file before loading, because the
+        # dynamic loader hands back an already loaded library of the same path unseen.
+        with open(self.path, "rb") as f:
+            if self.signature.encode() not in f.read():
+                raise BackendError(f"{self.path} is a different build than {self.signature}: delete it to rebuild")
         self.lib = ctypes.CDLL(self.path)
         self.lib.ernn_hls_describe.restype = ctypes.c_char_p
         self.lib.ernn_hls_describe.argtypes = []
@@ -175,17 +181,19 @@ class HlsBackend(AcceleratorBackend):
         self.werror = werror
         self.extra_flags = list(extra_flags or [])
         self._tmp: tempfile.TemporaryDirectory | None = None
+        self._lock = threading.Lock()
         self._built: dict[int, tuple[object, BuiltDesign]] = {}
         self.builds: list[BuiltDesign] = []
 
     # ---- where builds go
     def _root(self) -> str:
-        if self.workdir:
-            os.makedirs(self.workdir, exist_ok=True)
-            return self.workdir
-        if self._tmp is None:
-            self._tmp = tempfile.TemporaryDirectory(prefix="ernn-hls-")
-        return self._tmp.name
+        with self._lock:  # builds may run in threads: one temporary directory per backend
+            if self.workdir:
+                os.makedirs(self.workdir, exist_ok=True)
+                return self.workdir
+            if self._tmp is None:
+                self._tmp = tempfile.TemporaryDirectory(prefix="ernn-hls-")
+            return self._tmp.name
 
     def flags(self) -> list[str]:
         f = ["-std=c++14", self.opt, *WARNING_FLAGS, "-fPIC", "-shared"]
@@ -203,7 +211,11 @@ class HlsBackend(AcceleratorBackend):
         from ernn_ir.hardware.constants import OuterConstants
         from ernn_ir.hardware.design_view import read_design
         from ernn_ir.lowering.hls.emit import HlsDesign, HlsError
-        from ernn_ir.lowering.hls.project import bridge_signature, firmware_hash, project_files
+        from ernn_ir.lowering.hls.project import (
+            bridge_signature,
+            firmware_hash,
+            project_files,
+        )
 
         t0 = time.perf_counter()
         module = _accelerator_module(accelerator)
@@ -232,7 +244,7 @@ class HlsBackend(AcceleratorBackend):
                 cmd += ["-isystem", self.ap_include]
             tmp_lib = lib + ".tmp"
             cmd += [os.path.join(proj, "bridge", f"{design.top}_bridge.cpp"), "-o", tmp_lib]
-            p = subprocess.run(cmd, capture_output=True, text=True)
+            p = subprocess.run(cmd, capture_output=True, text=True, check=False)
             log = p.stdout + p.stderr
             with open(log_path, "w") as f:
                 f.write(" ".join(cmd) + "\n" + log)
@@ -249,8 +261,9 @@ class HlsBackend(AcceleratorBackend):
             input_sizes=[i.length for i in design.g.inputs], output_sizes=[o.length for o in design.g.outputs],
             build_seconds=time.perf_counter() - t1, generate_seconds=gen, compile_log=log, project_dir=proj,
         )
-        self._built[id(accelerator)] = (accelerator, built)
-        self.builds.append(built)
+        with self._lock:
+            self._built[id(accelerator)] = (accelerator, built)
+            self.builds.append(built)
         return built
 
     def run(self, accelerator, inputs: list[np.ndarray]) -> AcceleratorRun:

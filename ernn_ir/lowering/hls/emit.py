@@ -26,18 +26,37 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from xdsl.dialects.builtin import TensorType
-from xdsl.ir import SSAValue
 
 from ernn_ir.diagnostics import OpDiagnostic
-from ernn_ir.dialects.ernn import AddOp, MulOp, PwlOp, RequantizeOp, SigmoidOp, SliceOp, SubOp, TanhOp
+from ernn_ir.dialects.ernn import (
+    AddOp,
+    MulOp,
+    PwlOp,
+    RequantizeOp,
+    SigmoidOp,
+    SliceOp,
+    SubOp,
+    TanhOp,
+)
 from ernn_ir.dialects.ernn.checks import dense_to_numpy
 from ernn_ir.dialects.ernn_hw import MacOp, RomOp
 from ernn_ir.hardware.design_view import DesignView
 from ernn_ir.hardware.stepgraph import EwNode, EwStage, Term, fmt_of, value_name
-from ernn_ir.lowering.hls.names import NameTable, fx_type, identifier, int_type, quantizer_type
+from ernn_ir.lowering.hls.names import (
+    NameTable,
+    fx_type,
+    identifier,
+    int_type,
+    quantizer_type,
+)
 from ernn_ir.lowering.reference.values import modes
-from ernn_ir.numerics import FixedFormat, bit_reverse_indices, sigmoid_fixed, tanh_fixed, twiddles_fixed
+from ernn_ir.numerics import (
+    FixedFormat,
+    bit_reverse_indices,
+    sigmoid_fixed,
+    tanh_fixed,
+    twiddles_fixed,
+)
 
 FLAVOURS = ("ap", "int")
 
@@ -177,7 +196,7 @@ class HlsDesign:
 
     # ------------------------------------------------------------------------------ analysis
     def _fail(self, op, msg: str):
-        raise OpDiagnostic(op, f"-t hls: {msg}")
+        raise OpDiagnostic(op, f"HLS C++: {msg}")
 
     def _analyse(self) -> None:
         g = self.g
@@ -534,15 +553,15 @@ class HlsDesign:
         Tw = self.local_t(wide)
         L = self.local_t(fmt)
         prod_frac = fmt.frac + tw.frac
-        q = lambda e: self.quant(e, prod_frac, fmt, rounding, overflow)  # noqa: E731
+        q = lambda e: self.quant(e, prod_frac, fmt, rounding, overflow)
         # butterfly outputs: the exact sum (inverse: halved, i.e. read at one more fraction bit), one requantize
         if inverse:
             if self.ap:
-                out = lambda e: self.quant(f"ernn::exact_half({e})", None, fmt, rounding, overflow)  # noqa: E731
+                out = lambda e: self.quant(f"ernn::exact_half({e})", None, fmt, rounding, overflow)
             else:
-                out = lambda e: self.quant(e, fmt.frac + 1, fmt, rounding, overflow)  # noqa: E731
+                out = lambda e: self.quant(e, fmt.frac + 1, fmt, rounding, overflow)
         else:
-            out = lambda e: self.quant(e, fmt.frac, fmt, rounding, overflow)  # noqa: E731
+            out = lambda e: self.quant(e, fmt.frac, fmt, rounding, overflow)
         w_re = self.raw(tw, f"{tre}[twiddle]")
         w_im = self.raw(tw, f"{tim}[twiddle]")
         Wt = self.local_t(tw)
@@ -676,7 +695,7 @@ class HlsDesign:
         KT = "auto" if self.ap else "int64_t"  # ap: the exact product's own type
         X = self.fx(m.input_format)
         Wt = self.local_t(m.weight_format)
-        w = lambda e: self.raw(m.weight_format, e)  # noqa: E731
+        w = lambda e: self.raw(m.weight_format, e)
         Lx = self.local_t(m.input_format)
         if self.cfg.cmul == 3:
             prod = [
@@ -760,8 +779,8 @@ class HlsDesign:
             f"    clear: for (int grp = 0; grp < {groups}; grp++) {{",
             f"        for (int row = 0; row < {R}; row++) {{",
             f"            for (int bin = 0; bin < {K}; bin++) {{",
-            f"                acc[grp][row][bin][0] = 0;",
-            f"                acc[grp][row][bin][1] = 0;",
+            "                acc[grp][row][bin][0] = 0;",
+            "                acc[grp][row][bin][1] = 0;",
             "            }",
             "        }",
             "    }",
@@ -795,7 +814,7 @@ class HlsDesign:
                 "    }",
             ]
         lines += [
-            f"    // one requantize per component, back in row-block order",
+            "    // one requantize per component, back in row-block order",
             f"    result: for (int pos = 0; pos < {P}; pos++) {{",
             f"        const int row = {order_name}[pos];",
             f"        for (int bin = 0; bin < {K}; bin++) {{",
@@ -882,7 +901,6 @@ class HlsDesign:
         return vec.arrays[consumer], vec.fmt, vec.length, False
 
     def _ew_stage(self, st: EwStage) -> str:
-        g = self.g
         b = self.b
         lanes = self.cfg.ew_lanes[st.index]
         reads: dict[tuple, tuple[str, FixedFormat, int, bool]] = {}
@@ -890,14 +908,14 @@ class HlsDesign:
             reads[(t.kind, t.index)] = self._term_source(t, st)
         params = []
         seen = set()
-        for (kind, idx), (name, fmt, length, const) in reads.items():
+        for name, fmt, length, const in reads.values():
             if not const and name not in seen:
                 seen.add(name)
                 params.append(f"const {self.fx(fmt)} {name}[{length}]")
         outs: list[tuple[str, FixedFormat, int]] = []
         for o, v in enumerate(st.outputs):
             vec = self.vectors[("stage", st.index, o)]
-            for c, a in vec.arrays.items():
+            for a in vec.arrays.values():
                 outs.append((a, vec.fmt, o))
                 params.append(f"{self.fx(vec.fmt)} {a}[{st.length}]")
         local = NameTable(set(self.names.taken))
@@ -997,7 +1015,7 @@ class HlsDesign:
         inter = dense_to_numpy(op.intercepts).astype(np.int64)
         x_min = op.x_min.value.data
         step = op.log2_step.value.data
-        x_min_raw = int(round(x_min * 2.0**fin.frac))
+        x_min_raw = round(x_min * 2.0**fin.frac)  # as the reference reads it
         shift = step + fin.frac
         n = int(slopes.size)
         key = (fin, coeff, out, r, o, x_min_raw, shift, tuple(slopes.tolist()), tuple(inter.tolist()))

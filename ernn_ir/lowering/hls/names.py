@@ -7,31 +7,25 @@ import re
 from ernn_ir.numerics import FixedFormat
 
 CPP_KEYWORDS = frozenset(
-    """alignas alignof and and_eq asm auto bitand bitor bool break case catch char char16_t char32_t class
-    compl const constexpr const_cast continue decltype default delete do double dynamic_cast else enum
-    explicit export extern false float for friend goto if inline int long mutable namespace new noexcept
-    not not_eq nullptr operator or or_eq private protected public register reinterpret_cast return short
-    signed sizeof static static_assert static_cast struct switch template this thread_local throw true try
-    typedef typeid typename union unsigned using virtual void volatile wchar_t while xor xor_eq
-    main int8_t int16_t int32_t int64_t uint64_t ernn hls std""".split()
+    ["alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor", "bool", "break", "case", "catch", "char", "char16_t", "char32_t", "class", "compl", "const", "constexpr", "const_cast", "continue", "decltype", "default", "delete", "do", "double", "dynamic_cast", "else", "enum", "explicit", "export", "extern", "false", "float", "for", "friend", "goto", "if", "inline", "int", "long", "mutable", "namespace", "new", "noexcept", "not", "not_eq", "nullptr", "operator", "or", "or_eq", "private", "protected", "public", "register", "reinterpret_cast", "return", "short", "signed", "sizeof", "static", "static_assert", "static_cast", "struct", "switch", "template", "this", "thread_local", "throw", "true", "try", "typedef", "typeid", "typename", "union", "unsigned", "using", "virtual", "void", "volatile", "wchar_t", "while", "xor", "xor_eq", "main", "int8_t", "int16_t", "int32_t", "int64_t", "uint64_t", "ernn", "hls", "std"]
 )
 """C++ keywords and the library names the generated code uses."""
 
 LOCAL_NAMES = frozenset(
-    """step seq elem lane blk bin pos grp chunk col idx span half_span group_start twiddle bank word
-    lo_re lo_im hi_re hi_im t_re t_im w_re w_im a_re a_im spec re im raw xc k1 k2 k3 wr wi xr xi
-    block_in spectrum samples acc elem0 step_index sample pos2 xs word w_first w_last x_first x_last
-    row""".split()
+    ["step", "seq", "elem", "lane", "blk", "bin", "pos", "grp", "chunk", "col", "idx", "span", "half_span", "group_start", "twiddle", "bank", "word", "lo_re", "lo_im", "hi_re", "hi_im", "t_re", "t_im", "w_re", "w_im", "a_re", "a_im", "spec", "re", "im", "raw", "xc", "k1", "k2", "k3", "wr", "wi", "xr", "xi", "block_in", "spectrum", "samples", "acc", "elem0", "step_index", "sample", "pos2", "xs", "word", "w_first", "w_last", "x_first", "x_last", "row"]
 )
 """Names of the generated code's loop variables and locals (IR names never take them)."""
 
 
 def identifier(name: str, fallback: str = "v") -> str:
-    """`name` as a C++ identifier: other characters become `_`, never a leading digit or a keyword."""
+    """`name` as a C++ identifier: other characters become `_`; no leading digit or underscore (reserved names).
+
+    `NameTable.fresh` also keeps it clear of keywords and of names already used.
+    """
     s = re.sub(r"[^0-9A-Za-z_]", "_", name or "") or fallback
     if s[0].isdigit():
         s = f"v{s}"
-    if s.startswith("__") or s.startswith("_"):
+    if s.startswith("_"):
         s = "v" + s.lstrip("_")
     return s
 

@@ -238,7 +238,7 @@ def testbench(d: HlsDesign) -> str:
         "        return 0;",
         "    }",
         "    if (mismatches) {",
-        f'        std::printf("FAIL: %ld value(s) differ from the reference\\n", mismatches);',
+        '        std::printf("FAIL: %ld value(s) differ from the reference\\n", mismatches);',
         "        return 1;",
         "    }",
         f'    std::printf("PASS: {top} equals the reference bit for bit (%zu frames)\\n", frames);',
