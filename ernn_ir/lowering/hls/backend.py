@@ -17,7 +17,8 @@ raw frames through it.  Options (keyword arguments, `ernn-run --workdir`):
   `$ERNN_AP_TYPES`, else the hls4ml wheel's `templates/vivado/ap_types`, else
   `$XILINX_HLS/include`);
 - `opt`: the optimisation flag (`-O1`); `werror`: turn warnings into errors;
-- `extra_flags`: more compiler flags (e.g. `["-march=native"]`).
+- `extra_flags`: more compiler flags (e.g. `["-march=native"]`), after those of
+  `$ERNN_HLS_CXXFLAGS` (how `ernn-run --backend hls` takes them).
 
 Everything a user can get wrong (no compiler, no headers, a build error, IR
 that is not at the tiled level) is a `BackendError` naming the fix.
@@ -179,7 +180,7 @@ class HlsBackend(AcceleratorBackend):
         self.ap_include = find_ap_types(ap_include) if flavour == "ap" else None
         self.opt = opt
         self.werror = werror
-        self.extra_flags = list(extra_flags or [])
+        self.extra_flags = os.environ.get("ERNN_HLS_CXXFLAGS", "").split() + list(extra_flags or [])
         self._tmp: tempfile.TemporaryDirectory | None = None
         self._lock = threading.Lock()
         self._built: dict[int, tuple[object, BuiltDesign]] = {}

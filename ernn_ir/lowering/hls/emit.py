@@ -426,10 +426,12 @@ class HlsDesign:
         else:
             lines.append(f"typedef {store} weight_word_t;")
         lines += ["", f"static const int WEIGHT_BANKS = {banks};", f"static const int WEIGHT_DEPTH = {depth};", "",
-                  f"static const weight_word_t WEIGHT_ROM[{banks}][{depth}][{b}] = {{"]
-        for bank in range(banks):
-            words = ",\n".join("        {" + ", ".join(str(int(v)) for v in image[bank, w]) + "}" for w in range(depth))
-            lines.append(f"    {{  // bank {bank}\n{words}\n    }}" + ("," if bank < banks - 1 else ""))
+                  "// Indexed [word][bank][value]: partitioned by bank (dim 2) each bank is its own ROM in synthesis;",
+                  "// in C simulation one MAC instruction reads the words of all its lanes from one contiguous row.",
+                  f"static const weight_word_t WEIGHT_ROM[{depth}][{banks}][{b}] = {{"]
+        for w in range(depth):
+            words = ", ".join("{" + ", ".join(str(int(v)) for v in image[bank, w]) + "}" for bank in range(banks))
+            lines.append(f"    {{{words}}}" + ("," if w < depth - 1 else "") + f"  // word {w}")
         lines += ["};", "", f"#endif  // {guard}", ""]
         return "\n".join(lines)
 
@@ -586,7 +588,7 @@ class HlsDesign:
                    f"every twiddle product, {overflow} on overflow.")
         code = [
             doc,
-            f"static void {name}({T} re[{b}], {T} im[{b}]) {{",
+            f"static inline void {name}({T} re[{b}], {T} im[{b}]) {{",
             "#pragma HLS INLINE",
             f"    {T} a_re[{b}], a_im[{b}];",
             "#pragma HLS ARRAY_PARTITION variable=a_re complete",
@@ -719,7 +721,7 @@ class HlsDesign:
             f"// weights {_fmt_str(m.weight_format)} from one ROM word, spectrum {_fmt_str(m.input_format)}. Bins 0 "
             f"and {b // 2} are real:",
             "// their imaginary parts are zero in an rFFT and dropped by the IRFFT.",
-            f"static void {name}({A} acc[{K}][2], const weight_word_t word[{b}], const {X} x[{K}][2]) {{",
+            f"static inline void {name}({A} acc[{K}][2], const weight_word_t word[{b}], const {X} x[{K}][2]) {{",
             "#pragma HLS INLINE",
             f"    const {Wt} w_first = {w('word[0]')}, w_last = {w('word[1]')};",
             f"    const {Lx} x_first = x[0][0], x_last = x[{K - 1}][0];",
@@ -736,6 +738,20 @@ class HlsDesign:
         ]
         self.mac_lane_code.append("\n".join(code))
         return name
+
+    def _lane_call(self, lane: str, P: int, R: int, groups: int, cols: int, C: int, chunks: int, word0: int,
+                   arr: str) -> list[str]:
+        """One lane's MAC; lanes past the last row block or column block (padding) only where they exist."""
+        conds = []
+        if groups * R != P:
+            conds.append(f"grp * {R} + row < {P}")
+        if chunks * C != cols:
+            conds.append(f"blk < {cols}")
+        call = f"{lane}(acc[grp][row], WEIGHT_ROM[{word0} + grp * {chunks} + chunk][row * {C} + col], {arr}[blk]);"
+        if not conds:
+            return [f"                    {call}"]
+        return [f"                    if ({' && '.join(conds)}) {{  // the last group / chunk is partly padding",
+                f"                        {call}", "                    }"]
 
     def _mac_unit(self, k: int) -> str:
         m = self.g.macs[k]
@@ -774,7 +790,7 @@ class HlsDesign:
             f"static void {self.mac_fn[k]}({', '.join(params)}) {{",
             f"    {A} acc[{groups}][{R}][{K}][2];",
             "#pragma HLS ARRAY_PARTITION variable=acc complete dim=2",
-            "#pragma HLS ARRAY_PARTITION variable=WEIGHT_ROM complete dim=1",
+            "#pragma HLS ARRAY_PARTITION variable=WEIGHT_ROM complete dim=2",
             "#pragma HLS ARRAY_RESHAPE variable=WEIGHT_ROM complete dim=3",
             f"    clear: for (int grp = 0; grp < {groups}; grp++) {{",
             f"        for (int row = 0; row < {R}; row++) {{",
@@ -804,10 +820,7 @@ class HlsDesign:
                 f"                part{pi}_col_lanes: for (int col = 0; col < {C}; col++) {{",
                 "#pragma HLS UNROLL",
                 f"                    const int blk = chunk * {C} + col;  // column block within the part",
-                f"                    if (grp * {R} + row < {P} && blk < {part.cols}) {{",
-                f"                        {lane}(acc[grp][row], WEIGHT_ROM[row * {C} + col][{word0} + grp * {ch} + chunk], "
-                f"{arr}[blk]);",
-                "                    }",
+                *self._lane_call(lane, P, R, groups, part.cols, C, ch, word0, arr),
                 "                }",
                 "            }",
                 "        }",
