@@ -106,13 +106,18 @@ class Constant:
 
 @dataclass
 class PwlTableCpp:
+    """One PWL activation as a C++ function: its formats, clamp range (raw), segment shift and table names."""
+
     fn: str
-    op: PwlOp
+    function: str
     in_fmt: FixedFormat
     coeff: FixedFormat
     out_fmt: FixedFormat
     rounding: str
     overflow: str
+    x_min: float
+    log2_step: int
+    x_min_raw: int
     x_lo: int
     x_hi: int
     shift: int
@@ -633,9 +638,6 @@ class HlsDesign:
         return name
 
     # ---- rFFT units
-    def _in_arrays(self, key: tuple, consumer: str) -> str:
-        return self.vectors[key].arrays[consumer]
-
     def _source_key(self, src) -> tuple:
         if src.kind == "stage":
             return ("stage", src.index, src.output)
@@ -1048,20 +1050,18 @@ class HlsDesign:
         s_name = self._add_const(f"{up}_SLOPES", coeff, slopes, f"{func}: {n} slopes in {_fmt_str(coeff)}")
         i_name = self._add_const(f"{up}_INTERCEPTS", coeff, inter, f"{func}: {n} intercepts (value at x = 0) in "
                                  f"{_fmt_str(coeff)}")
-        t = PwlTableCpp(fn, op, fin, coeff, out, r, o, max(x_min_raw, fin.min_raw), min(top, fin.max_raw), shift, n,
-                        s_name, i_name, key)
-        t.x_min_raw = x_min_raw  # type: ignore[attr-defined]
-        t.x_min = x_min  # type: ignore[attr-defined]
-        t.step = step  # type: ignore[attr-defined]
+        # the clamp bounds, within the input's range (inputs outside it do not exist)
+        t = PwlTableCpp(fn, func, fin, coeff, out, r, o, x_min, step, x_min_raw, max(x_min_raw, fin.min_raw),
+                        min(top, fin.max_raw), shift, n, s_name, i_name, key)
         self.pwl_tables.append(t)
         return t
 
     def _pwl_fn(self, t: PwlTableCpp) -> str:
         fin, coeff, out = t.in_fmt, t.coeff, t.out_fmt
         Ti, To = self.fx(fin), self.fx(out)
-        x_min_raw = t.x_min_raw  # type: ignore[attr-defined]
+        x_min_raw = t.x_min_raw
         lines = [
-            f"// Piecewise-linear {t.fn.split('_')[1]}: {t.segments} segments of 2^{t.step} from x = {t.x_min:g} "  # type: ignore[attr-defined]
+            f"// Piecewise-linear {t.function}: {t.segments} segments of 2^{t.log2_step} from x = {t.x_min:g} "
             "(docs/numerics.md section 9):",
             f"// clamp the input to the table, segment = (x - x_min) >> {t.shift} lsbs, y = slope * x + intercept "
             f"exactly, one requantize.",

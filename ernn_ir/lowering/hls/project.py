@@ -18,7 +18,6 @@ Layout (paths relative to the project directory):
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
 from importlib import resources
 
@@ -437,11 +436,3 @@ def write_project(path: str, files: dict[str, str]) -> None:
     from ernn_ir.lowering.directory_target import write_directory_atomically
 
     write_directory_atomically(path, files, marker=MARKER)
-
-
-def relative_files(root: str) -> list[str]:
-    out = []
-    for dirpath, _, names in os.walk(root):
-        for n in names:
-            out.append(os.path.relpath(os.path.join(dirpath, n), root))
-    return sorted(out)
