@@ -213,8 +213,9 @@ class HlsDesign:
         self.output_name = [ports.fresh(o.name, f"y{o.index}") for o in g.outputs]
         self.carry_name = [identifier(c.name, f"state{c.index}") for c in g.carries]
         self.mac_name = [identifier(value_name(m.irfft.result, ""), f"v{m.index}") for m in g.macs]
-        self.stage_out_name = [[identifier(value_name(v, ""), f"s{st.index}_{o}") for o, v in enumerate(st.outputs)]
-                               for st in g.stages]
+        # an unnamed stage output is named after its op and stage (e.g. sub_s0)
+        self.stage_out_name = [[identifier(value_name(v, ""), f"{v.owner.name.split('.')[-1]}_s{st.index}")
+                                for v in st.outputs] for st in g.stages]
         src_names = {"input": self.input_name, "carry": self.carry_name}
 
         def source_name(src) -> str:
@@ -960,7 +961,7 @@ class HlsDesign:
             var_of[(id(op), n.offset)] = vname
             args = [operand(e) for e in n.operands]
             r, o = modes(op)
-            body.append(f"            // {self._describe(op, n)}")
+            body.append(f"            // {self._describe(op, n, vname, args)}")
             body.append(f"            const {self.fx(fmt)} {vname} = {self._ew_expr(op, args, fmt, r, o)};")
         for o, v in enumerate(st.outputs):
             e = st.exprs[o]
@@ -987,14 +988,16 @@ class HlsDesign:
         ]
         return "\n".join(lines)
 
-    def _describe(self, op, n: EwNode) -> str:
-        res = value_name(op.results[0], "")
+    def _describe(self, op, n: EwNode, var: str, args: list[str]) -> str:
+        """`name = op operands -> format, modes` with the IR's names (the C++ names of unnamed values)."""
+        res = value_name(op.results[0], var)
         ins = []
-        for x in op.operands:
+        for x, a in zip(op.operands, args):
             v = x
             while isinstance(v.owner, SliceOp):
                 v = v.owner.input
-            ins.append(value_name(v, "?"))
+            c_name = a.split("[")[0].split("(")[-1]
+            ins.append(value_name(v, c_name))
         at = f" (elements {n.offset} + elem)" if n.offset else ""
         r, o = modes(op)
         return (f"{res} = {op.name} {', '.join(ins)}{at} -> {_fmt_str(fmt_of(op.results[0].type))}, {r}, "
