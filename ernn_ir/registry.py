@@ -36,21 +36,35 @@ def all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
     return dict(PASSES)
 
 
-def _verilog():
+def _verilog() -> type[Target]:
     from ernn_ir.lowering.verilog.target import VerilogTarget
 
     return VerilogTarget
 
 
-def _hw():
+def _hw() -> type[Target]:
     from ernn_ir.lowering.verilog.target import HwTarget
 
     return HwTarget
 
 
+def _hls_target() -> type[Target]:
+    from ernn_ir.lowering.hls.target import HlsTarget
+
+    return HlsTarget
+
+
+def _hls_int_target() -> type[Target]:
+    from ernn_ir.lowering.hls.target import HlsIntTarget
+
+    return HlsIntTarget
+
+
 def all_targets() -> dict[str, Callable[[], type[Target]]]:
-    """The project's output targets: `verilog` (a SystemVerilog project directory), `hw` (its hw/comb/seq IR)."""
-    return {"verilog": _verilog, "hw": _hw}
+    """The project's output targets of the hardware level (each writes a directory with -o DIR but `hw`):
+    `verilog` (a SystemVerilog project), `hw` (its hw/comb/seq IR as text), `hls` and `hls-int` (Vitis HLS
+    C++ projects, ap_fixed or plain-integer flavour)."""
+    return {"verilog": _verilog, "hw": _hw, "hls": _hls_target, "hls-int": _hls_int_target}
 
 
 def register_ernn(ctx: Context) -> None:

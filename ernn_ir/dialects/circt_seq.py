@@ -15,9 +15,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from xdsl.dialects.builtin import I64, IntegerAttr, IntegerType, StringAttr, i1
-from xdsl.dialects.seq import Seq as XDSL_SEQ
+from xdsl.dialects.builtin import (
+    I64,
+    BoolAttr,
+    IntAttr,
+    IntegerAttr,
+    IntegerType,
+    StringAttr,
+    i1,
+)
 from xdsl.dialects.seq import ClockType
+from xdsl.dialects.seq import Seq as XDSL_SEQ
 from xdsl.ir import Attribute, Dialect, ParametrizedAttribute, SSAValue, TypeAttribute
 from xdsl.irdl import (
     AnyAttr,
@@ -32,7 +40,6 @@ from xdsl.irdl import (
     prop_def,
     result_def,
 )
-from xdsl.dialects.builtin import IntAttr, BoolAttr
 from xdsl.parser import AttrParser, Parser
 from xdsl.printer import Printer
 from xdsl.utils.exceptions import VerifyException

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ernn_ir.hardware import units
-from ernn_ir.hardware.stepgraph import MacNode, StepGraph
+from ernn_ir.hardware.stepgraph import StepGraph
 
 
 @dataclass(frozen=True)
@@ -386,8 +386,7 @@ def _longest(n: int, order: list[int], inc: list[list[tuple[int, int, int]]], P:
             best = tau[j]
             for (i, lat, d) in inc[j]:
                 v = tau[i] + lat - d * P
-                if v > best:
-                    best = v
+                best = max(best, v)
             if best != tau[j]:
                 tau[j] = best
                 changed = True
@@ -421,8 +420,7 @@ def _min_period(n: int, items: list[Item], edges: list[Edge]) -> tuple[int, np.n
             best = 0
             for (i, l_, d_) in inc[j]:
                 v = (cur[i] if d_ == 0 else prev[i]) + l_
-                if v > best:
-                    best = v
+                best = max(best, v)
             cur[j] = best
         hist.append(cur)
         prev = cur

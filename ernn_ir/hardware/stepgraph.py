@@ -24,13 +24,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from xdsl.dialects.builtin import TensorType
-from xdsl.ir import Block, BlockArgument, Operation, OpResult, SSAValue
+from xdsl.ir import Block, BlockArgument, Operation, SSAValue
 
 from ernn_ir.diagnostics import OpDiagnostic
 from ernn_ir.dialects.ernn import (
     AddOp,
     ConcatOp,
-    ConstantOp,
     IrfftOp,
     MulOp,
     PadOp,

@@ -17,7 +17,16 @@ import math
 
 from xdsl.ir import Operation
 
-from ernn_ir.dialects.ernn import AddOp, MulOp, PwlOp, RequantizeOp, SigmoidOp, SliceOp, SubOp, TanhOp
+from ernn_ir.dialects.ernn import (
+    AddOp,
+    MulOp,
+    PwlOp,
+    RequantizeOp,
+    SigmoidOp,
+    SliceOp,
+    SubOp,
+    TanhOp,
+)
 
 
 def log2(b: int) -> int:

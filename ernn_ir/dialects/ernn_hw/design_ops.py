@@ -36,7 +36,13 @@ from xdsl.irdl import (
     region_def,
     traits_def,
 )
-from xdsl.traits import HasParent, IsolatedFromAbove, NoTerminator, SymbolOpInterface, SymbolTable
+from xdsl.traits import (
+    HasParent,
+    IsolatedFromAbove,
+    NoTerminator,
+    SymbolOpInterface,
+    SymbolTable,
+)
 
 from ernn_ir.dialects.ernn import checks
 from ernn_ir.dialects.ernn.types import FixedType

@@ -21,14 +21,20 @@ import re
 
 from xdsl.dialects import comb, hw
 from xdsl.dialects.builtin import IntegerType
-from xdsl.ir import Block, BlockArgument, Operation, SSAValue
+from xdsl.ir import Block, Operation, SSAValue
 
-from ernn_ir.dialects.circt_seq import CompRegCeOp, FirMemOp, FirMemReadPortOp, FirMemType, FirMemWritePortOp
+from ernn_ir.dialects.circt_seq import (
+    CompRegCeOp,
+    FirMemOp,
+    FirMemReadPortOp,
+    FirMemType,
+    FirMemWritePortOp,
+)
 
 SV_KEYWORDS = {
     "always", "and", "assign", "begin", "buf", "case", "default", "do", "else", "end", "for", "function",
     "if", "initial", "inout", "input", "int", "logic", "module", "nand", "nor", "not", "or", "output",
-    "reg", "task", "wire", "xor", "bit", "byte", "final", "int", "type", "var", "event", "edge",
+    "reg", "task", "wire", "xor", "bit", "byte", "final", "type", "var", "event", "edge",
 }
 
 _ICMP = {0: "==", 1: "!=", 2: "<", 3: "<=", 4: ">", 5: ">=", 6: "<", 7: "<=", 8: ">", 9: ">="}

@@ -17,10 +17,18 @@ overflow events of its requantizes.
 
 from __future__ import annotations
 
-from ernn_ir.dialects.ernn import AddOp, MulOp, PwlOp, RequantizeOp, SigmoidOp, SubOp, TanhOp
+from ernn_ir.dialects.ernn import (
+    AddOp,
+    MulOp,
+    PwlOp,
+    RequantizeOp,
+    SigmoidOp,
+    SubOp,
+    TanhOp,
+)
 from ernn_ir.dialects.ernn.checks import dense_to_numpy
 from ernn_ir.hardware import units
-from ernn_ir.hardware.stepgraph import EwNode, EwStage, Term, fmt_of
+from ernn_ir.hardware.stepgraph import EwStage, Term, fmt_of
 from ernn_ir.lowering.reference.values import modes
 from ernn_ir.lowering.verilog.fixed_rtl import popcount, requantize
 from ernn_ir.lowering.verilog.rtl import ModuleBuilder, Sig
@@ -122,7 +130,7 @@ def _pwl(m: ModuleBuilder, op: PwlOp, x: Sig, fin: FixedFormat, out_fmt: FixedFo
     n = len(slopes)
     fi = fin.frac
     sh = op.log2_step.value.data + fi
-    x_min = int(round(op.x_min.value.data * 2.0**fi))
+    x_min = round(op.x_min.value.data * 2.0**fi)
     top = x_min + n * (1 << sh) - 1
     w = max(x.width, x_min.bit_length() + 1, top.bit_length() + 1, abs(x_min).bit_length() + 1) + 1
     xe = m.sext(x, w)

@@ -18,7 +18,13 @@ point of the contract) and passes the count along with the block.
 from __future__ import annotations
 
 from ernn_ir.hardware import units
-from ernn_ir.lowering.verilog.fixed_rtl import mul_const, overflow, popcount, requantize, shift_round
+from ernn_ir.lowering.verilog.fixed_rtl import (
+    mul_const,
+    overflow,
+    popcount,
+    requantize,
+    shift_round,
+)
 from ernn_ir.lowering.verilog.rtl import ModuleBuilder, Sig
 from ernn_ir.numerics import FixedFormat, bit_reverse_indices, twiddles_fixed
 

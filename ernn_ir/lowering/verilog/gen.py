@@ -13,20 +13,30 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from xdsl.dialects import hw
 
 from ernn_ir.hardware import units
 from ernn_ir.hardware.design_view import DesignView
 from ernn_ir.hardware.resources import acc_width
 from ernn_ir.hardware.rom_layout import word_of_block
-from ernn_ir.hardware.schedule import MAC, DRAIN, ew_unit, rfftx_unit
+from ernn_ir.hardware.schedule import DRAIN, MAC, ew_unit, rfftx_unit
 from ernn_ir.hardware.stepgraph import Term, fmt_of
 from ernn_ir.lowering.reference.values import modes
 from ernn_ir.lowering.verilog.ew_rtl import ew_lane, term_name
 from ernn_ir.lowering.verilog.fft_rtl import event_width, irfft_engine, rfft_engine
-from ernn_ir.lowering.verilog.mac_rtl import drain_unit, mac_array, mac_lane, tree_levels
+from ernn_ir.lowering.verilog.mac_rtl import (
+    drain_unit,
+    mac_array,
+    mac_lane,
+    tree_levels,
+)
 from ernn_ir.lowering.verilog.rtl import ModuleBuilder, Sig
-from ernn_ir.lowering.verilog.sequencer_rtl import IT_WIDTH, SeqField, SeqItem, bits, sequencer
+from ernn_ir.lowering.verilog.sequencer_rtl import (
+    IT_WIDTH,
+    SeqField,
+    SeqItem,
+    bits,
+    sequencer,
+)
 from ernn_ir.numerics import FixedFormat, rfft_fixed
 
 
@@ -466,7 +476,7 @@ class _Gen:
     # ------------------------------------------------------------------------- buffers and datapath
     def build_buffers(self, m: ModuleBuilder, seqo, fmem: Sig, qin: int) -> None:
         g, s, cfg, b = self.g, self.s, self.cfg, self.b
-        P, S = self.P, self.S
+        S = self.S
         R, Cc = cfg.row_lanes, cfg.col_lanes
         L_fft = units.fft_latency(b, False)
         L_ifft = units.fft_latency(b, True)
@@ -517,7 +527,6 @@ class _Gen:
 
         # ---- element-wise stages (their outputs feed spectra, states, later stages and the output)
         self.stage_out: dict[int, dict] = {}
-        vec_reads: list = []
         # vector buffers first (written by drains, read by stages)
         vbufs: dict[tuple[int, int], dict] = {}
         for st in g.stages:
@@ -888,7 +897,7 @@ class _Gen:
                     cp = copy_of(itd, sb["copies"])
                     addr = self.addr3(m, cp, sb["copies"], sd, S, ud, sb["nb"], bits(sb["depth"]), f"state{c.index}_waddr")
                     m.write_port(sb["mem"], addr, blk, m.and_(last_group, en))
-            for vid, cb in cbufs.items():
+            for cb in cbufs.values():
                 if cb["stage"] == st.index and cb["out"] == j:
                     cp = copy_of(itd, cb["copies"])
                     addr = self.addr3(m, cp, cb["copies"], sd, S, ud, cb["nb"], bits(cb["depth"]), f"stage{st.index}_{j}_waddr")

@@ -29,7 +29,12 @@ from xdsl.dialects.builtin import (
 from xdsl.dialects.seq import ClockType
 from xdsl.ir import Block, Operation, Region, SSAValue
 
-from ernn_ir.dialects.circt_seq import CompRegCeOp, FirMemOp, FirMemReadPortOp, FirMemWritePortOp
+from ernn_ir.dialects.circt_seq import (
+    CompRegCeOp,
+    FirMemOp,
+    FirMemReadPortOp,
+    FirMemWritePortOp,
+)
 
 CLOCK = "clock"
 

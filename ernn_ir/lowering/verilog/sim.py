@@ -12,7 +12,6 @@ overflow-event count.  One build serves any number of inputs.
 from __future__ import annotations
 
 import hashlib
-import math
 import os
 import shutil
 import subprocess
@@ -25,23 +24,21 @@ from ernn_ir.lowering.verilog.emit_sv import emit_module
 from ernn_ir.lowering.verilog.gen import RtlDesign, generate
 
 
+def design_files(rtl: RtlDesign, header: str = "") -> dict[str, str]:
+    """Every module in its own .sv file, the ROM images and `files.f` (the modules in dependency order)."""
+    files = {f"{mod.sym_name.data}.sv": header + emit_module(mod) for mod in rtl.modules}
+    files.update(rtl.memfiles)
+    files["files.f"] = "".join(f"{mod.sym_name.data}.sv\n" for mod in rtl.modules)
+    return files
+
+
 def write_design(rtl: RtlDesign, outdir: str, header: str = "") -> list[str]:
-    """Every module in its own .sv file, the ROM images, and `files.f`; returns the .sv paths."""
+    """`design_files` written into `outdir`; returns the .sv paths."""
     os.makedirs(outdir, exist_ok=True)
-    paths = []
-    for mod in rtl.modules:
-        p = os.path.join(outdir, f"{mod.sym_name.data}.sv")
-        with open(p, "w") as f:
-            if header:
-                f.write(header)
-            f.write(emit_module(mod))
-        paths.append(p)
-    for name, text in rtl.memfiles.items():
+    for name, text in design_files(rtl, header).items():
         with open(os.path.join(outdir, name), "w") as f:
             f.write(text)
-    with open(os.path.join(outdir, "files.f"), "w") as f:
-        f.write("".join(os.path.basename(p) + "\n" for p in paths))
-    return paths
+    return [os.path.join(outdir, f"{mod.sym_name.data}.sv") for mod in rtl.modules]
 
 
 def testbench(rtl: RtlDesign, max_cycles: int) -> str:

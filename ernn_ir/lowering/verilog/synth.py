@@ -153,7 +153,7 @@ def ecp5(design_dir: str, freq_mhz: float = 150.0, device: str = "85k", package:
                 f"tee -q -o stat_ecp5.json stat -json\n")
     _, ts = _run(["yosys", "-q", "-l", "synth_ecp5.log", "synth_ecp5.ys"], design_dir, timeout, "yosys synth_ecp5")
     cells = _cells(os.path.join(design_dir, "stat_ecp5.json"))
-    log, tp = _run([pnr, f"--{device}", "--package", package, "--json", "ecp5.json", "--freq", f"{freq_mhz:g}",
+    _, tp = _run([pnr, f"--{device}", "--package", package, "--json", "ecp5.json", "--freq", f"{freq_mhz:g}",
                     "--lpf-allow-unconstrained", "--seed", str(seed), "--report", "pnr_report.json",
                     "--log", "pnr.log", "--quiet"],
                    design_dir, timeout, "nextpnr-ecp5")
