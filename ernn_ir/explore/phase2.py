@@ -89,7 +89,6 @@ def quantized_module(spec, q: QuantPoint, seq_len: int, batch: int, calibration=
 
     module = build_module(spec, seq_len=seq_len, batch=batch)
     pipe = PipelinePass(weight_bits=q.weight_bits, data_bits=q.data_bits, acc_bits=q.acc_bits, segments=q.segments)
-    pipe.check_options()
     ctx = make_context()
     stages = pipe.stages()
     with contextlib.redirect_stderr(io.StringIO()):  # the stages' tables go to the report, not the terminal

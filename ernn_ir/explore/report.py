@@ -305,6 +305,9 @@ def plots(res: StudyResult, d: str) -> None:
         ax.scatter([x[xk] for x in fr], [x[qual] for x in fr], s=22, c="k", label="Pareto front")
         if res.chosen:
             ax.scatter([res.chosen[xk]], [res.chosen[qual]], s=90, marker="*", c="r", label="chosen")
+        if not fit:
+            ax.text(0.5, 0.5, "no design fits the device", ha="center", va="center", transform=ax.transAxes)
+            continue
         ax.set_xscale("log")
         ax.set_xlabel(xl)
         ax.set_ylabel(qlabel)

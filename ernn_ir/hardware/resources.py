@@ -232,3 +232,15 @@ def _twiddle_adders(b: int) -> int:
     L = b.bit_length() - 1
     prods = sum((1 << (s - 1)) * (b >> s) for s in range(3, L + 1))
     return 4 * prods
+
+
+def unit_of_module(module: str) -> str:
+    """The `breakdown` key of a generated module (its name without the design prefix): `rfft2` -> `rfft`."""
+    import re
+
+    for pattern, unit in ((r"mac_lane", "mac_lane"), (r"mac_array", "mac_array"), (r"rfft\d+", "rfft"),
+                          (r"irfft\d+", "irfft"), (r"drain\d+", "drain"), (r"ew\d+_lane", "ew"),
+                          (r"seq_\w+", "control"), (r"top", "top")):
+        if re.fullmatch(pattern, module):
+            return unit
+    return module

@@ -11,10 +11,12 @@ report gives:
   RAM256X1S 4, SRL16E/SRLC32E 1); the LUT RAM share is also reported alone.
 - FF: FDRE, FDSE, FDCE, FDPE.
 
-`synth_xilinx` runs with `-flatten` so that constant weights, unused
-accumulator bits and the like are optimised across module boundaries as a
-vendor tool would.  The ROM images are `$readmemh` files relative to the
-design directory, so yosys runs there.
+`synth_xilinx` keeps the hierarchy: each kind of unit is synthesised once,
+however many instances the design has (flattening the Google LSTM's 242 MAC
+lanes makes yosys 0.23's optimiser iterate for hours), and the per-module
+counts are what the cost model's per-unit figures are held against.  The ROM
+images are `$readmemh` files relative to the design directory, so yosys runs
+there.
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ class XilinxCounts:
     lutram: int
     ff: int
     cells: dict[str, int] = field(default_factory=dict)
+    modules: dict[str, tuple[int, dict[str, int]]] = field(default_factory=dict)
+    """Per module: (instances in the design, the folded counts of one instance without its submodules)."""
     seconds: float = 0.0
 
 
@@ -108,7 +112,7 @@ def yosys_xilinx(design_dir: str, family: str = "xcup", timeout: float | None = 
     srcs = " ".join(design_sources(design_dir))
     stat = f"stat_{family}.json"
     script = (f"read_verilog -sv {srcs}\n"
-              f"synth_xilinx -family {family} -top {top} -flatten\n"
+              f"synth_xilinx -family {family} -top {top}\n"
               f"tee -q -o {stat} stat -json\n")
     path = os.path.join(design_dir, f"synth_{family}.ys")
     with open(path, "w") as f:
@@ -116,25 +120,54 @@ def yosys_xilinx(design_dir: str, family: str = "xcup", timeout: float | None = 
     _, dt = _run(["yosys", "-q", "-l", f"synth_{family}.log", os.path.basename(path)], design_dir, timeout,
                  f"yosys synth_xilinx -family {family}")
     cells = _cells(os.path.join(design_dir, stat))
-    lutram = sum(n * LUTRAM_CELLS[c] for c, n in cells.items() if c in LUTRAM_CELLS)
-    return XilinxCounts(
-        family=family,
-        dsp=sum(cells.get(c, 0) for c in DSP_CELLS),
-        bram18=sum(n * BRAM_CELLS[c] for c, n in cells.items() if c in BRAM_CELLS),
-        lut=sum(cells.get(c, 0) for c in LUT_CELLS) + lutram,
-        lutram=lutram,
-        ff=sum(cells.get(c, 0) for c in FF_CELLS),
-        cells=dict(cells),
-        seconds=dt,
-    )
+    per_module = module_counts(os.path.join(design_dir, stat), top)
+    return XilinxCounts(family=family, **fold_xilinx(cells), cells=dict(cells),
+                        modules={m: (n, fold_xilinx(c)) for m, (n, c) in per_module.items()}, seconds=dt)
+
+
+def _stat(stat_json: str) -> dict:
+    with open(stat_json) as f:
+        text = f.read()
+    # `tee -o` keeps banner lines before the JSON object, and yosys 0.23 prints the hierarchy's
+    # "name count" lines unquoted inside it: drop both
+    text = text[text.index("{"):]
+    text = "\n".join(line for line in text.splitlines()
+                     if not re.match(r"^\s+[A-Za-z_\\$][\w$\\.]*\s+\d+\s*$", line))
+    return json.loads(text)
 
 
 def _cells(stat_json: str) -> Counter:
-    with open(stat_json) as f:
-        text = f.read()
-    # `tee -o` keeps the log's banner lines before the JSON object
-    d = json.loads(text[text.index("{"):])
+    d = _stat(stat_json)
     return Counter({k: int(v) for k, v in d["design"]["num_cells_by_type"].items()})
+
+
+def module_counts(stat_json: str, top: str) -> dict[str, tuple[int, Counter]]:
+    """Per module: (instances in the design, its own cells without submodules) from a hierarchical stat."""
+    mods = {k.lstrip("\\"): Counter({c.lstrip("\\"): int(n) for c, n in v["num_cells_by_type"].items()})
+            for k, v in _stat(stat_json)["modules"].items()}
+    count: Counter = Counter()
+
+    def visit(name: str, n: int) -> None:
+        count[name] += n
+        for c, k in mods[name].items():
+            if c in mods:
+                visit(c, n * k)
+
+    visit(top, 1)
+    return {name: (count[name], Counter({c: n for c, n in cells.items() if c not in mods}))
+            for name, cells in mods.items()}
+
+
+def fold_xilinx(cells: Counter) -> dict[str, int]:
+    """Cell counts as a utilisation report's DSP, BRAM18, LUT (logic + LUT RAM), LUT RAM and FF."""
+    lutram = sum(n * LUTRAM_CELLS[c] for c, n in cells.items() if c in LUTRAM_CELLS)
+    return {
+        "dsp": sum(cells.get(c, 0) for c in DSP_CELLS),
+        "bram18": sum(n * BRAM_CELLS[c] for c, n in cells.items() if c in BRAM_CELLS),
+        "lut": sum(cells.get(c, 0) for c in LUT_CELLS) + lutram,
+        "lutram": lutram,
+        "ff": sum(cells.get(c, 0) for c in FF_CELLS),
+    }
 
 
 def ecp5(design_dir: str, freq_mhz: float = 150.0, device: str = "85k", package: str = "CABGA381",
