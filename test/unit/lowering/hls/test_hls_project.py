@@ -144,16 +144,20 @@ def test_the_code_reads_like_the_hardware(design_and_files):
                    "irfft_g", "ew_stage0", "ew_stage1", "step", "main_accel"):
             assert re.search(rf"^(static )?(inline )?\w+ {fn}\(", cpp, re.MULTILINE), fn
         # the cell update op by op, with the IR's names and formats
-        assert re.search(r"// c_next = ernn\.add fc, ig -> fixed<16, 11>, half_up, saturating\n\s+const fx_16_11 "
-                         r"c_next = ", cpp)
+        m = re.search(r"// c_next = ernn\.add fc, ig -> fixed<(\d+), (\d+)>, half_up, saturating\n\s+const "
+                      r"fx_(\d+)_(\d+) c_next = ", cpp)
+        assert m, "the cell update with its IR name and format"
+        W, F = int(m.group(1)), int(m.group(2))
+        assert (int(m.group(3)), int(m.group(4))) == (W, F)
+        t = f"fx_{W}_{F}"
         types = fs["firmware/types.h"]
         if flavour == "ap":
-            assert "typedef ap_fixed<16, 5> fx_16_11;" in types
-            assert "typedef ap_fixed<16, 5, AP_RND, AP_SAT> fx_16_11_rnd_sat;" in types
-            assert "fx_16_11_rnd_sat(fc + ig)" in cpp
+            assert f"typedef ap_fixed<{W}, {W - F}> {t};" in types
+            assert f"typedef ap_fixed<{W}, {W - F}, AP_RND, AP_SAT> {t}_rnd_sat;" in types
+            assert f"{t}_rnd_sat(fc + ig)" in cpp
         else:
-            assert "typedef int16_t fx_16_11;" in types
-            assert "ernn::add<11, 12, 16, 11, ernn::HALF_UP, ernn::SATURATE>(fc, ig)" in cpp
+            assert f"typedef int{W}_t {t};" in types
+            assert re.search(rf"ernn::add<\d+, \d+, {W}, {F}, ernn::HALF_UP, ernn::SATURATE>\(fc, ig\)", cpp)
             for text in fs.values():  # no HLS header anywhere in the plain-C++ flavour's C simulation
                 assert "#include <ap_" not in text and "#include \"ernn_ap.h\"" not in text
 
