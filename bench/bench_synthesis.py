@@ -33,7 +33,7 @@ from ernn_ir.hardware.design_view import accelerators, read_design  # noqa: E402
 from ernn_ir.hardware.resources import estimate, unit_of_module  # noqa: E402
 from ernn_ir.lowering.verilog.gen import generate  # noqa: E402
 from ernn_ir.lowering.verilog.synth import ecp5, yosys_xilinx  # noqa: E402
-from ernn_ir.lowering.verilog.target import write_project  # noqa: E402
+from ernn_ir.lowering.verilog.target import project_files, write_project  # noqa: E402
 
 # name: (kind, inputs, hidden, block, extra, weight bits, data bits, tile options)
 DESIGNS = {
@@ -60,14 +60,18 @@ def design(name: str):
 def compare(name: str, family: str, workdir: str) -> dict:
     view, rtl, gen_s = design(name)
     d = os.path.join(workdir, f"{name}_{family}")
-    write_project([(view, rtl)], d)
+    files = project_files([(view, rtl)])
+    same = os.path.exists(os.path.join(d, f"stat_{family}.json")) and all(
+        os.path.exists(os.path.join(d, k)) and open(os.path.join(d, k)).read() == v for k, v in files.items())
+    if not same:  # an unchanged design keeps its synthesis (the estimate is what is being calibrated)
+        write_project([(view, rtl)], d)
     est = estimate(view.schedule, view.device, view.copies)
-    got = yosys_xilinx(d, family)
+    got = yosys_xilinx(d, family, reuse=same)
     units: dict[str, dict[str, int]] = {}
     for mod, (n, counts) in got.modules.items():
         u = unit_of_module(mod[len(rtl.name) + 1:])
-        acc = units.setdefault(u, dict.fromkeys(METRICS, 0))
-        for k in METRICS:
+        acc = units.setdefault(u, dict.fromkeys((*METRICS, "lutram"), 0))
+        for k in (*METRICS, "lutram"):
             acc[k] += n * counts[k]
     return {
         "design": name, "family": family, "config": str(view.config), "generate_s": gen_s,
@@ -84,11 +88,12 @@ def ratio(a: float, b: float) -> str:
 def print_row(r: dict) -> None:
     print(f"\n== {r['design']} ({r['family']}): {r['config']}")
     print(f"   generate {r['generate_s']:.1f} s, yosys {r['yosys_s']:.0f} s")
-    print(f"   {'unit':10s}" + "".join(f"{m + ' est':>11s}{m + ' yosys':>12s}" for m in ("lut", "ff")))
+    cols = ("lut", "lutram", "ff")
+    print(f"   {'unit':10s}" + "".join(f"{m + ' est':>12s}{m + ' yosys':>13s}" for m in cols))
     for u in sorted(set(r["units_estimate"]) | set(r["units_yosys"])):
         e = r["units_estimate"].get(u, {})
         y = r["units_yosys"].get(u, {})
-        print(f"   {u:10s}" + "".join(f"{e.get(m, 0):11d}{y.get(m, 0):12d}" for m in ("lut", "ff")))
+        print(f"   {u:10s}" + "".join(f"{e.get(m, 0):12d}{y.get(m, 0):13d}" for m in cols))
     print(f"   {'total':10s}" + "".join(f"{m:>7s} {r['estimate'][m]:>8d} / {r['yosys'][m]:>8d} = "
                                       f"{ratio(r['estimate'][m], r['yosys'][m]):>5s}" for m in METRICS))
 

@@ -105,12 +105,18 @@ def _run(cmd: list[str], cwd: str, timeout: float | None, what: str) -> tuple[st
     return r.stdout + r.stderr, dt
 
 
-def yosys_xilinx(design_dir: str, family: str = "xcup", timeout: float | None = None) -> XilinxCounts:
-    """synth_xilinx -family FAMILY of the design in `design_dir` (written by `-t verilog`)."""
-    _tool("yosys")
+def yosys_xilinx(design_dir: str, family: str = "xcup", timeout: float | None = None,
+                 reuse: bool = False) -> XilinxCounts:
+    """synth_xilinx -family FAMILY of the design in `design_dir` (written by `-t verilog`).
+
+    `reuse`: read the counts of an earlier run in the same directory instead of synthesising again.
+    """
     top = _top(design_dir)
-    srcs = " ".join(design_sources(design_dir))
     stat = f"stat_{family}.json"
+    if reuse and os.path.exists(os.path.join(design_dir, stat)):
+        return _counts(design_dir, family, top, 0.0)
+    _tool("yosys")
+    srcs = " ".join(design_sources(design_dir))
     script = (f"read_verilog -sv {srcs}\n"
               f"synth_xilinx -family {family} -top {top}\n"
               f"tee -q -o {stat} stat -json\n")
@@ -119,6 +125,11 @@ def yosys_xilinx(design_dir: str, family: str = "xcup", timeout: float | None = 
         f.write(script)
     _, dt = _run(["yosys", "-q", "-l", f"synth_{family}.log", os.path.basename(path)], design_dir, timeout,
                  f"yosys synth_xilinx -family {family}")
+    return _counts(design_dir, family, top, dt)
+
+
+def _counts(design_dir: str, family: str, top: str, dt: float) -> XilinxCounts:
+    stat = f"stat_{family}.json"
     cells = _cells(os.path.join(design_dir, stat))
     per_module = module_counts(os.path.join(design_dir, stat), top)
     return XilinxCounts(family=family, **fold_xilinx(cells), cells=dict(cells),
