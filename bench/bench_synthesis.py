@@ -50,7 +50,7 @@ METRICS = ("dsp", "bram18", "lut", "ff")
 def design(name: str):
     kind, I, H, b, extra, wb, db, tile = DESIGNS[name]
     t0 = time.perf_counter()
-    m = quantized(kind, I, H, b, extra, T=2, weight_bits=wb, data_bits=db)
+    m = quantized(kind, I, H, b, extra, T=2, batch=tile.get("streams", 1), weight_bits=wb, data_bits=db)
     t = tiled(m, device="ku060", **tile)
     view = read_design(accelerators(t)[0], OuterConstants(t))
     rtl = generate(view)

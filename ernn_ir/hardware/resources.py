@@ -26,8 +26,10 @@ from dataclasses import dataclass, field
 
 from ernn_ir.dialects.ernn import MulOp, PwlOp
 from ernn_ir.hardware.devices import Device, dsp_per_multiply
+from ernn_ir.hardware.fft_cost import engine_cost
 from ernn_ir.hardware.schedule import Schedule, mac_lane_multipliers
 from ernn_ir.hardware.stepgraph import StepGraph, fmt_of
+from ernn_ir.numerics import FixedFormat
 
 ASPECTS = ((512, 36), (1024, 18), (2048, 9), (4096, 4), (8192, 2), (16384, 1))
 LUTRAM_BITS = 1024
@@ -56,8 +58,8 @@ class Memory:
 
     @property
     def bram18(self) -> int:
-        if self.kind == "accumulator":
-            return 0
+        if self.kind == "accumulator" or self.depth * self.copies <= LUTRAM_DEPTH:
+            return 0  # LUT RAM / LUT ROM
         return self.banks * bram18_for(self.depth * self.copies, self.width)
 
 
@@ -186,52 +188,109 @@ def estimate(s: Schedule, device: Device, copies: dict[str, int] | None = None) 
     mems = memories(s, copies or {})
     bram = sum(m.bram18 for m in mems)
 
-    # ---- LUT / FF by unit (see the module docstring)
-    bd: dict[str, dict[str, int]] = {}
-    acc_bits = max(acc_width(g, k) for k in range(len(g.macs)))
-    n_acc = 2 * (b // 2 + 1)
-    acc_depth = max(s.groups[k] * cfg.streams * 2 for k in range(len(g.macs)))
-    lutram_per_lane = n_acc * acc_bits * 2 * math.ceil(acc_depth / 64)
-    tree = (cfg.col_lanes - 1) * n_acc * acc_bits
-    mac_lut = lanes * (b // 2 - 1) * (3 * (wx + 1)) + cfg.row_lanes * (n_acc * acc_bits * 2 + lutram_per_lane) + \
-        cfg.row_lanes * tree
-    mac_ff = lanes * (b * (wx + ww) + per_lane * (wx + ww + 1)) + cfg.row_lanes * (n_acc * acc_bits * 2)
-    bd["mac"] = {"lut": mac_lut, "ff": mac_ff}
-    fft_lut = fft_ff = 0
-    L = b.bit_length() - 1
-    for sp in g.spectra:
-        n = (cfg.rfft_engines[sp.index] if cfg.rfft_engines and sp.source.kind == "input" else 1)
-        w = sp.out_format.width
-        per = L * b * 2 * w + _twiddle_adders(b) * 2 * w
-        fft_lut += n * per
-        fft_ff += n * (L * 2 + 2) * b * 2 * w // 2
-    for k, m in enumerate(g.macs):
-        n = cfg.irfft_engines[k]
-        w = m.out_format.width
-        per = L * b * 2 * w + _twiddle_adders(b) * 2 * w
-        fft_lut += n * per + n * (cfg.row_lanes // n) * n_acc * m.result_format.width // 4
-        fft_ff += n * (L * 2 + 2) * b * 2 * w // 2
-    bd["fft"] = {"lut": fft_lut, "ff": fft_ff}
-    ew_lut = ew_ff = 0
-    for st in g.stages:
-        lanes_e = cfg.ew_lanes[st.index]
-        bits = sum(fmt_of(n.op.results[0].type).width for n in st.nodes())
-        ew_lut += lanes_e * 2 * bits
-        ew_ff += lanes_e * 3 * bits
-    bd["ew"] = {"lut": ew_lut, "ff": ew_ff}
-    ctl = 40 * (len(g.macs) + len(g.stages) + len(g.spectra)) + 200
-    bd["control"] = {"lut": ctl * 2, "ff": ctl}
+    bd = _logic(s, copies or {}, mems)
     lut = sum(v["lut"] for v in bd.values())
     ff = sum(v["ff"] for v in bd.values())
     return Resources(mac_multipliers=mac_mults, ew_multipliers=ew_mults, dsp=mac_dsp + ew_dsp, bram18=bram,
                      lut=lut, ff=ff, memories=mems, breakdown=bd)
 
 
-def _twiddle_adders(b: int) -> int:
-    """Shift-add terms of the non-trivial twiddle products of one b-point FFT (about 4 per product)."""
-    L = b.bit_length() - 1
-    prods = sum((1 << (s - 1)) * (b >> s) for s in range(3, L + 1))
-    return 4 * prods
+# Factors fitted to yosys 0.23 synth_xilinx (bench/bench_synthesis.py; docs/hardware.md, "Resources"):
+# LUTs per adder bit and per multiplexer bit of the FFT engines (LUT6_2 packing shares some of them),
+# FFs per counted register bit (synthesis merges a few duplicates).
+FFT_LUT_PER_ADDER_BIT = 0.68
+FFT_LUT_PER_MUX_BIT = 0.53
+FFT_FF_PER_REG_BIT = 0.9
+# element-wise lane, per bit of an add/sub/requantize result, per PWL unit, per bit of a product
+EW_LUT_PER_ADD_BIT, EW_LUT_PER_PWL = 2.8, 116
+EW_FF_PER_ADD_BIT, EW_FF_PER_PWL, EW_FF_PER_MUL_BIT = 0.58, 72, 2.47
+LUTRAM_DEPTH = 64  # memories up to this deep are LUT RAM / LUT ROM (yosys' xilinx memory mapping)
+
+
+def _lutram_luts(depth: int, width: int) -> int:
+    """LUTs of a depth x width simple dual-port LUT RAM: RAM32M16 cells, 14 bits x 32 words in 8 LUTs."""
+    return 8 * math.ceil(width / 14) * math.ceil(depth / 32)
+
+
+def _logic(s: Schedule, copies: dict[str, int], mems: list[Memory]) -> dict[str, dict[str, int]]:
+    """LUTs and FFs per generated unit (the keys `unit_of_module` gives the Verilog modules)."""
+    g, cfg = s.graph, s.config
+    b = g.block
+    K = b // 2 - 1  # complex bins per block
+    wx = max(m.input_format.width for m in g.macs)
+    ww = max(m.weight_format.width for m in g.macs)
+    P = ww + wx + 2
+    lanes = cfg.row_lanes * cfg.col_lanes
+    bd: dict[str, dict[str, int]] = {}
+    # MAC lane: operand, pre-add, product and combine registers (mac_rtl.mac_lane)
+    if cfg.cmul == 3:
+        lane_ff = 2 * (ww + wx) + K * (3 * ww + 3 * wx + 3) + 2 * (ww + wx) + K * 3 * (ww + wx + 1) + b * P
+        lane_lut = K * ((ww + 1) + 2 * (wx + 1) + 2 * P)
+    else:
+        lane_ff = 2 * (ww + wx) + K * 4 * (ww + wx) + 2 * (ww + wx) + K * 4 * (ww + wx) + b * P
+        lane_lut = K * 2 * P
+    bd["mac_lane"] = {"lut": lanes * lane_lut, "ff": lanes * lane_ff}
+    # MAC array: column adder trees, the accumulate (zero-or-old mux and adder), accumulator LUT RAM
+    acc_bits = max(acc_width(g, k) for k in range(len(g.macs)))
+    acc_depth = sum(s.groups[k] for k in range(len(g.macs))) * cfg.streams
+    word = b * acc_bits
+    tree = (cfg.col_lanes - 1) * word
+    acc_ram = cfg.row_lanes * word * math.ceil(acc_depth / 32)  # two read ports: about 1 LUT per bit
+    bd["mac_array"] = {"lut": cfg.row_lanes * (tree + 2 * word) + acc_ram, "ff": cfg.row_lanes * tree,
+                       "lutram": acc_ram}
+    # FFT engines
+    for unit, engines in (("rfft", [(cfg.rfft_engines[sp.index] if cfg.rfft_engines else 1, sp.in_format,
+                                     sp.out_format, _twiddle_format(sp.op), False) for sp in g.spectra]),
+                          ("irfft", [(cfg.irfft_engines[k], m.result_format, m.out_format,
+                                      _twiddle_format(m.irfft), True) for k, m in enumerate(g.macs)])):
+        lut = ff = 0
+        for n, fin, fout, tw, inverse in engines:
+            c = engine_cost(b, fin, fout, tw, inverse)
+            lut += n * round(FFT_LUT_PER_ADDER_BIT * c.adder_bits + FFT_LUT_PER_MUX_BIT * (c.mux_bits + c.flags))
+            ff += n * round(FFT_FF_PER_REG_BIT * c.reg_bits)
+        bd[unit] = {"lut": lut, "ff": ff}
+    # drains: row-lane select, one requantize per value, registers (mac_rtl.drain_unit)
+    lut = ff = 0
+    for k, m in enumerate(g.macs):
+        e = cfg.irfft_engines[k]
+        groups = math.ceil(cfg.row_lanes / e)
+        res_w = m.result_format.width
+        mux = 0 if groups == 1 else math.ceil(groups / 4)
+        lut += e * (word * mux + b * (res_w + 2))
+        ff += e * (word + b * res_w + 8)
+    bd["drain"] = {"lut": lut, "ff": ff}
+    # element-wise lanes: fitted per operator kind (the requantizes, PWL tables and delay lines)
+    lut = ff = 0
+    for st in g.stages:
+        add_bits = mul_bits = pwl = 0
+        for n in st.nodes():
+            w = fmt_of(n.op.results[0].type).width
+            if isinstance(n.op, MulOp):
+                mul_bits += w
+            elif isinstance(n.op, PwlOp):
+                pwl += 1
+            else:
+                add_bits += w
+        lanes_e = cfg.ew_lanes[st.index]
+        lut += lanes_e * round(EW_LUT_PER_ADD_BIT * add_bits + EW_LUT_PER_PWL * pwl)
+        ff += lanes_e * round(EW_FF_PER_ADD_BIT * add_bits + EW_FF_PER_PWL * pwl + EW_FF_PER_MUL_BIT * mul_bits)
+    bd["ew"] = {"lut": lut, "ff": ff}
+    # sequencers: the MAC and drain sequencers and one per element-wise stage
+    n_seq = 2 + len(g.stages)
+    bd["control"] = {"lut": 90 + 40 * n_seq, "ff": 50 + 38 * n_seq}
+    # top: the small buffers (LUT RAM) and ROMs (LUT ROM), their read registers and the datapath's
+    # alignment registers (about 1.25 FF per bit of those words)
+    small = [m for m in mems if m.kind != "accumulator" and m.depth * m.copies <= LUTRAM_DEPTH]
+    words = sum(m.banks * m.width for m in small)
+    rom = sum(m.banks * m.width * math.ceil(m.depth * m.copies / 64) for m in small if m.kind == "rom")
+    ram = sum(m.banks * _lutram_luts(m.depth * m.copies, m.width) for m in small if m.kind != "rom")
+    bd["top"] = {"lut": rom + ram + round(0.4 * words) + 350, "ff": round(1.25 * words) + 150, "lutram": ram}
+    return bd
+
+
+def _twiddle_format(op) -> FixedFormat:
+    t = op.twiddle_format
+    return FixedFormat(t.width.data, t.frac.data)
 
 
 def unit_of_module(module: str) -> str:

@@ -15,6 +15,8 @@ Backends (`BACKENDS`): `reference`, `hls` (ap_fixed C++ built with g++),
 
 from __future__ import annotations
 
+import os
+
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -42,7 +44,8 @@ class AcceleratorBackend:
     name = "?"
 
     def __init__(self, workdir: str | None = None, **options) -> None:
-        self.workdir = workdir
+        # absolute: the simulators and compilers run inside it, on paths built from it
+        self.workdir = os.path.abspath(workdir) if workdir else None
         self.options = options
         self.runs: list[AcceleratorRun] = []
 

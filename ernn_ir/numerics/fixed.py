@@ -34,6 +34,7 @@ __all__ = [
     "quantize",
     "dequantize",
     "bound_bits",
+    "csd",
 ]
 
 #: Largest width of an operand format (products of two operands fit int64).
@@ -321,3 +322,21 @@ def dequantize(raw, frac: int) -> np.ndarray:
 def bound_bits(max_abs: int) -> int:
     """Number of bits of a non-negative integer bound (``int.bit_length``)."""
     return int(max_abs).bit_length()
+
+
+def csd(c: int) -> list[tuple[int, int]]:
+    """Canonical signed digits of c: [(sign, shift)], fewest non-zero digits.
+
+    A constant product x * c is built as a shift-add network over these digits
+    (the FFT engines' twiddles): len(csd(c)) - 1 adders.
+    """
+    out = []
+    k = 0
+    while c:
+        if c & 1:
+            d = 2 - (c & 3)  # +1 or -1
+            out.append((d, k))
+            c -= d
+        c >>= 1
+        k += 1
+    return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ernn_ir.lowering.verilog.rtl import ModuleBuilder, Sig
 from ernn_ir.numerics import FixedFormat
+from ernn_ir.numerics.fixed import csd
 
 HALF_UP = "half_up"
 CONVERGENT = "convergent"
@@ -62,20 +63,6 @@ def requantize(m: ModuleBuilder, v: Sig, f_in: int, fmt: FixedFormat, rounding: 
     if s >= 64:
         r = m.const(0, 1)
     return overflow(m, r, fmt.width, ovf, name)
-
-
-def csd(c: int) -> list[tuple[int, int]]:
-    """Canonical signed digits of c: [(sign, shift)], fewest non-zero digits."""
-    out = []
-    k = 0
-    while c:
-        if c & 1:
-            d = 2 - (c & 3)  # +1 or -1
-            out.append((d, k))
-            c -= d
-        c >>= 1
-        k += 1
-    return out
 
 
 def mul_const(m: ModuleBuilder, x: Sig, c: int, name: str) -> Sig:

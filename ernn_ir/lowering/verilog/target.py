@@ -26,7 +26,7 @@ from ernn_ir.diagnostics import OpDiagnostic
 from ernn_ir.lowering.directory_target import DirectoryTarget
 
 
-def _designs(module: ModuleOp):
+def _designs(module: ModuleOp, target: str = "verilog"):
     from ernn_ir.hardware.constants import OuterConstants
     from ernn_ir.hardware.design_view import accelerators, read_design
     from ernn_ir.lowering.verilog.ew_rtl import UnsupportedError
@@ -34,9 +34,13 @@ def _designs(module: ModuleOp):
 
     accs = accelerators(module)
     if not accs:
+        from ernn_ir.dialects.ernn import ScanOp
+
+        what = ("its ernn.scan time loops are not tiled yet" if any(isinstance(o, ScanOp) for o in module.walk())
+                else "it has no ernn_hw.accelerator")
         raise DiagnosticException(
-            "-t verilog needs the hardware level: the module has no ernn_hw.accelerator "
-            "(run -p 'ernn-pipeline,ernn-tile' first)"
+            f"-t {target} needs the hardware level, and {what}: run "
+            "-p 'ernn-pipeline{weight-bits=12},ernn-tile{multipliers=64}' (quantized, fused, tiled) first"
         )
     consts = OuterConstants(module)
     out = []
@@ -45,7 +49,7 @@ def _designs(module: ModuleOp):
         try:
             out.append((view, generate(view)))
         except (GenerationError, UnsupportedError) as e:
-            raise OpDiagnostic(a, f"-t verilog: {e}") from None
+            raise OpDiagnostic(a, f"-t {target}: {e}") from None
     return out
 
 
@@ -71,7 +75,7 @@ class HwTarget(Target):
     name = "hw"
 
     def emit(self, ctx: Context, module: ModuleOp, output: IO[str]) -> None:
-        for _, rtl in _designs(module):
+        for _, rtl in _designs(module, "hw"):
             output.write(hw_module_text(rtl))
 
 
