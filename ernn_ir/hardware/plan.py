@@ -48,6 +48,8 @@ class PlanRequest:
     streams: int = 1
     ew_lanes: int = 0
     irfft_engines: int = 0
+    rfft_engines: int = 0
+    """Most rFFT engines per input spectrum (0: as many as the period needs)."""
 
     @property
     def mode(self) -> str:
@@ -144,7 +146,8 @@ def auto_config(g: StepGraph, req: PlanRequest, rows: int, cols: int, style: str
     rfft = []
     for sp in g.spectra:
         if sp.source.kind == "input":
-            rfft.append(max(1, min(sp.blocks, math.ceil(sp.blocks * S / (0.5 * I)))))
+            n = max(1, min(sp.blocks, math.ceil(sp.blocks * S / (0.5 * I))))
+            rfft.append(min(n, req.rfft_engines) if req.rfft_engines else n)
         else:
             rfft.append(1)
     return TileConfig(rows, cols, req.cmul, S, tuple(irfft), tuple(ew), tuple(rfft))

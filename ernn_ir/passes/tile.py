@@ -105,6 +105,8 @@ class TilePass(CheckedPass):
     streams: int = option(1, positive)
     ew_lanes: int = option(0, non_negative)
     irfft_engines: int = option(0, non_negative)
+    rfft_engines: int = option(0, non_negative)
+    """Most rFFT engines per input spectrum (0: the planner's choice; the Verilog backend needs 1)."""
 
     def request(self):
         from ernn_ir.hardware.devices import DeviceError, load_device
@@ -117,7 +119,7 @@ class TilePass(CheckedPass):
         return PlanRequest(
             device=dev, clock_mhz=self.clock or dev.clock_mhz, multipliers=self.multipliers, fps=self.fps,
             rows=self.rows, cols=self.cols, cmul=self.cmul, streams=self.streams, ew_lanes=self.ew_lanes,
-            irfft_engines=self.irfft_engines,
+            irfft_engines=self.irfft_engines, rfft_engines=self.rfft_engines,
         )
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:

@@ -120,7 +120,9 @@ class _Gen:
             raise GenerationError(f"the Verilog backend streams one step output; this loop has {len(g.outputs)}")
         for sp in g.spectra:
             if sp.source.kind == "input" and self.cfg.rfft_engines[sp.index] != 1:
-                raise GenerationError("input spectra use one rFFT engine in the Verilog backend")
+                raise GenerationError(
+                    f"the plan transforms input spectrum {sp.index} with {self.cfg.rfft_engines[sp.index]} rFFT "
+                    "engines; the Verilog backend has one per input spectrum: plan with ernn-tile{rfft-engines=1}")
         for st in g.stages:
             for t in st.terms():
                 if t.kind == "input":
@@ -359,13 +361,22 @@ class _Gen:
         steps = m.reg_loop(IT_WIDTH, "steps_r", reset=0, rst=rst)
         cycles = m.reg_loop(IT_WIDTH, "cycles", reset=0, rst=rst)
         total = m.reg_loop(IT_WIDTH, "total", reset=0, rst=rst)
-        # frames: received (complete steps) and the stall rule
+        # frames: received (complete steps) and the stall rule.  The rule compares the frame the next
+        # period needs with the frames received; it is kept as difference counters (frames ahead of the
+        # need, steps left after it, frames still to come) so that the stall and in_ready paths, which
+        # fan out to every register's enable, carry no 32-bit subtract or compare (the ECP5 timing limiter).
         frames_in = m.reg_loop(IT_WIDTH, "frames_in", reset=0, rst=rst)
         at_start = m.eq_const(cnt, 0)
+        DW = IT_WIDTH + 2
+        need0 = (p_first - 1 - kshift_x) if kshift_x is not None else 0
+        need = m.reg_loop(DW, "frame_needed", reset=0, rst=rst)  # p - kshift_x
+        ahead = m.reg_loop(DW, "frames_ahead", reset=0, rst=rst)  # frames_in - need
+        left = m.reg_loop(DW, "steps_after_need", reset=0, rst=rst)  # steps - need
+        to_come = m.reg_loop(DW, "frames_to_come", reset=0, rst=rst)  # steps - frames_in
+        zero = m.const(0, DW)
         if kshift_x is not None:
-            need = m.sub(p, m.const(kshift_x, IT_WIDTH), IT_WIDTH, "frame_needed")
-            have = m.icmp("slt", need, frames_in)
-            beyond = m.or_(m.icmp("sge", need, steps), m.icmp("slt", need, m.const(0, IT_WIDTH)))
+            have = m.icmp("sgt", ahead, zero, name="frame_here")
+            beyond = m.or_(m.icmp("sle", left, zero), m.icmp("slt", need, zero))
             frame_ok = m.or_(have, beyond, name="frame_ok")
         else:
             frame_ok = m.const(1, 1)
@@ -383,6 +394,11 @@ class _Gen:
         m.connect(cnt, m.mux(start, m.const(P - 1, cw), m.mux(adv, m.mux(wrap, m.const(0, cw), cnt_inc), cnt)))
         p_inc = m.add(p, m.const(1, IT_WIDTH), IT_WIDTH)
         m.connect(p, m.mux(start, m.const(p_first - 1, IT_WIDTH), m.mux(m.and_(adv, wrap), p_inc, p)))
+        next_period = m.and_(adv, wrap, name="next_period")
+        one = m.const(1, DW)
+        m.connect(need, m.mux(start, m.const(need0, DW), m.mux(next_period, m.add(need, one, DW), need)))
+        m.connect(left, m.mux(start, m.sub(m.sext(steps_in, DW), m.const(need0, DW), DW),
+                              m.mux(next_period, m.sub(left, one, DW), left)))
         m.connect(steps, m.mux(start, steps_in, steps))
         # a job: one warm-up cycle (the last cycle of period p_first - 1), then (T-1) P + base cycles
         tp = m.extract(self.mul_by_const(m, m.sub(steps_in, m.const(1, IT_WIDTH), IT_WIDTH), P), 0, IT_WIDTH)
@@ -406,11 +422,12 @@ class _Gen:
         # the host side never stalls
         in_blk = m.reg_loop(bits(qin), "in_block", reset=0, rst=rst, en=always)
         in_str = m.reg_loop(bits(S), "in_stream", reset=0, rst=rst, en=always)
+        # a frame may enter while the one two steps ahead of the need is not held (two copies per stream)
+        more = m.icmp("sgt", to_come, zero, name="frames_left")
         if kshift_x is not None:
-            limit = m.add(m.sub(p, m.const(kshift_x, IT_WIDTH), IT_WIDTH), m.const(2, IT_WIDTH), IT_WIDTH)
-            can = m.and_(busy, m.icmp("slt", frames_in, limit), m.icmp("slt", frames_in, steps))
+            can = m.and_(busy, m.icmp("slt", ahead, m.const(2, DW)), more)
         else:
-            can = m.and_(busy, m.icmp("slt", frames_in, steps))
+            can = m.and_(busy, more)
         in_ready = m.and_(can, m.const(1, 1), name="in_ready")
         take = m.and_(in_ready, in_valid, name="in_take")
         last_blk = m.eq_const(in_blk, qin - 1)
@@ -424,6 +441,10 @@ class _Gen:
         frame_done = m.and_(take, last_blk, last_str)
         m.connect(frames_in, m.mux(start, m.const(0, IT_WIDTH),
                                    m.mux(frame_done, m.add(frames_in, m.const(1, IT_WIDTH), IT_WIDTH), frames_in)))
+        got = m.zext(frame_done, DW)
+        used = m.zext(next_period, DW)
+        m.connect(ahead, m.mux(start, m.const(-need0, DW), m.sub(m.add(ahead, got, DW), used, DW)))
+        m.connect(to_come, m.mux(start, m.sext(steps_in, DW), m.sub(to_come, got, DW)))
         fcopy = m.extract(frames_in, 0, 1)
         faddr = self.addr3(m, fcopy, 2, in_str, S, in_blk, qin, bits(fdepth), "frame_waddr")
         m.write_port(fmem, faddr, in_data, take)
