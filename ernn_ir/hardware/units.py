@@ -80,7 +80,7 @@ def ew_op_latency(op: Operation) -> int:
     if isinstance(op, MulOp):
         return 2  # product register, then requantize register
     if isinstance(op, PwlOp):
-        return 3  # clamp + segment index, slope * x + intercept, requantize
+        return 5  # clamp + segment index, table read, slope * x, + intercept, requantize
     if isinstance(op, SigmoidOp | TanhOp):
         return 2  # table ROM read, output register
     raise ValueError(f"no element-wise unit for {op.name}")

@@ -8,8 +8,8 @@ output `depth` cycles later.  Operators (docs/numerics.md sections 5 and 9):
   requantize (1 cycle);
 - mul: exact product (1 cycle), one requantize (1 cycle);
 - requantize (1 cycle);
-- pwl: clamp and segment index (1), slope * x + intercept exactly (1), one
-  requantize (1).
+- pwl: clamp and segment index (1), slope and intercept table read (1),
+  slope * x (1), + intercept exactly (1), one requantize (1).
 
 The depths are the ones `units.ew_op_latency` states; the lane counts the
 overflow events of its requantizes.
@@ -145,15 +145,19 @@ def _pwl(m: ModuleBuilder, op: PwlOp, x: Sig, fin: FixedFormat, out_fmt: FixedFo
     xw = max(2, max(abs(x_min), abs(top)).bit_length() + 1)
     xc_r = m.reg(m.sext(xc, xw), f"{nm}_xc")
     idx_r = m.reg(idx, f"{nm}_seg")
-    sl = m.select(idx_r, [m.const(v, fc.width) for v in slopes], f"{nm}_slope")
-    ic = m.select(idx_r, [m.const(v, fc.width) for v in inters], f"{nm}_intercept")
-    prod = m.mul(sl, xc_r)
+    # table read, product and sum each get a cycle: a multiplier between a table and an adder in one
+    # cycle was the design's longest path (ECP5 MULT18X18D are combinational as yosys maps them)
+    sl = m.reg(m.select(idx_r, [m.const(v, fc.width) for v in slopes]), f"{nm}_slope")
+    ic = m.reg(m.select(idx_r, [m.const(v, fc.width) for v in inters]), f"{nm}_intercept")
+    xc_d = m.reg(xc_r, f"{nm}_xc_d")
+    prod = m.reg(m.mul(sl, xc_d), f"{nm}_prod")
+    ic_d = m.reg(ic, f"{nm}_intercept_d")
     if fi >= 0:
-        acc = m.add(prod, m.shl(ic, fi))
+        acc = m.add(prod, m.shl(ic_d, fi))
         frac = fc.frac + fi
     else:
-        acc = m.add(m.shl(prod, -fi), ic)
+        acc = m.add(m.shl(prod, -fi), ic_d)
         frac = fc.frac
     acc_r = m.reg(acc, f"{nm}_acc")
     q, f = requantize(m, acc_r, frac, out_fmt, rnd, ovf, nm)
-    return m.reg(q, nm), f, t0 + 2
+    return m.reg(q, nm), f, t0 + 4

