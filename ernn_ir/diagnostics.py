@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Operation
-from xdsl.parser import Parser
 from xdsl.utils.exceptions import DiagnosticException, ParseError, VerifyException
 from xdsl.utils.lexer import Span
+
+from ernn_ir.ir_parser import ErnnParser
 
 
 class ErnnError(Exception):
@@ -50,8 +51,8 @@ def format_parse_error(e: ParseError) -> str:
     return format_span(e.span, e.msg)
 
 
-class LocatingParser(Parser):
-    """An xDSL parser that records the source span where each op starts."""
+class LocatingParser(ErnnParser):
+    """The project's parser (`ErnnParser`), recording the source span where each op starts."""
 
     def __init__(self, ctx: Context, input: str | bytes, name: str = "<unknown>", line_offset: int = 0):
         super().__init__(ctx, input, name)
@@ -148,11 +149,13 @@ def _only_comments(text: str | bytes) -> bool:
 
 
 def parse_located(ctx: Context, text: str | bytes, name: str, line_offset: int = 0) -> LocatedModule:
-    parser = LocatingParser(ctx, text, name, line_offset)
-    if _only_comments(text):
-        # An empty input (or a split chunk holding only comments) is an empty module.
-        return LocatedModule(ModuleOp([]), {})
+    """Parse a module; any problem with the input raises ErnnError at its file, line and column."""
+    parser = None
     try:
+        parser = LocatingParser(ctx, text, name, line_offset)
+        if _only_comments(text):
+            # An empty input (or a split chunk holding only comments) is an empty module.
+            return LocatedModule(ModuleOp([]), {})
         module = parser.parse_module()
     except ParseError as e:
         if line_offset:
@@ -160,4 +163,25 @@ def parse_located(ctx: Context, text: str | bytes, name: str, line_offset: int =
 
             e.span = replace(e.span, line_offset=line_offset)
         raise ErnnError(format_parse_error(e), e.span.get_location().line, e.msg) from None
+    except RecursionError:
+        # The parser is recursive: `((((...` deeper than Python's stack is refused here.
+        raise _error_at_token(parser, name, line_offset, "the input nests too deeply") from None
+    except (VerifyException, DiagnosticException) as e:
+        raise _error_at_token(parser, name, line_offset, str(e)) from None
+    except Exception as e:  # a parser bug: still a located message, not a traceback
+        raise _error_at_token(
+            parser, name, line_offset,
+            f"internal error in the parser (please report): {type(e).__name__}: {e}",
+        ) from None
     return LocatedModule(module, parser.op_spans)
+
+
+def _error_at_token(parser, name: str, line_offset: int, msg: str) -> ErnnError:
+    from dataclasses import replace
+
+    if parser is None:
+        return ErnnError(f"{name}: error: {msg}", None, msg)
+    span = parser._current_token.span
+    if line_offset:
+        span = replace(span, line_offset=line_offset)
+    return ErnnError(format_span(span, msg), span.get_location().line, msg)
