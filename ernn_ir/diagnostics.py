@@ -117,7 +117,20 @@ def verify_located(located: LocatedModule) -> None:
     """Verify op by op (defs before uses, outer before inner).
 
     Raises ErnnError naming the first op that breaks a rule, at its position.
+    Dominance (every operand defined before its use) is checked first, at the
+    use: xDSL's verifier does not check it and the reference needs it.
     """
+    from ernn_ir.dialects.ernn.dominance import check_op
+
+    found = check_op(located.module)
+    if found is not None:
+        op, _, msg = found
+        span = located.locate(op)
+        raise ErnnError(
+            _op_message(located, op, msg),
+            None if span is None else span.get_location().line,
+            f"'{op.name}' op {msg}",
+        )
     for op in located.module.walk():
         try:
             op.verify_()
