@@ -13,11 +13,17 @@ import argparse
 from collections.abc import Sequence
 
 import numpy as np
+from xdsl.dialects.builtin import TensorType
 
-from ernn_ir.diagnostics import parse_located, verify_located
+from ernn_ir.arrays import ArrayFileError, load_arrays, numeric_array
+from ernn_ir.diagnostics import ErnnError, format_span, parse_located, verify_located
+from ernn_ir.dialects.ernn.types import describe
 from ernn_ir.lowering.reference import Reference, ReferenceError
+from ernn_ir.lowering.reference.memory import check_function_memory
+from ernn_ir.lowering.reference.values import fixed_format, is_fixed
 from ernn_ir.registry import make_context
-from ernn_ir.tools.common import fail, read_text, run_tool, write_files_atomically
+from ernn_ir.tools.common import fail, read_input, run_tool, write_files_atomically
+from ernn_ir.tools.options import seed
 
 TOOL = "ernn-run"
 
@@ -29,7 +35,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--input", action="append", default=[], metavar="X.npy",
                    help="an input array; repeat once per function argument")
     p.add_argument("--random", action="store_true", help="seeded standard-normal inputs")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=seed, default=0, help="seed of --random (0 to 2^63-1)")
     p.add_argument("--output", action="append", default=[], metavar="Y.npy",
                    help="where to save an output; repeat once per output to save")
     p.add_argument("--raw", action="store_true",
@@ -38,31 +44,64 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _load(path: str) -> np.ndarray:
-    try:
-        return np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as e:
-        fail(TOOL, f"cannot read input '{path}': {e}")
-        raise AssertionError from None
+    data = load_arrays(path, "input")
+    if isinstance(data, dict):
+        raise ArrayFileError(f"input '{path}' is an .npz archive; --input takes one .npy file per argument")
+    return numeric_array(data, f"input '{path}'")
+
+
+def _random_inputs(f, seed_value: int) -> list[np.ndarray]:
+    """Seeded standard-normal inputs; fixed-point inputs clipped to their range."""
+    rng = np.random.default_rng(seed_value)
+    out = []
+    for n, t in enumerate(f.function_type.inputs.data):
+        if not isinstance(t, TensorType):
+            raise ReferenceError(f"input #{n} of @{f.sym_name.data} is {describe(t)}; --random "
+                                 "makes tensor inputs only")
+        x = rng.standard_normal(tuple(t.get_shape()))
+        if is_fixed(t):
+            fmt = fixed_format(t)
+            x = np.clip(x, fmt.min_raw * 2.0 ** -fmt.frac, fmt.max_raw * 2.0 ** -fmt.frac)
+        out.append(x)
+    return out
+
+
+def _save(path: str, arr: np.ndarray) -> None:
+    # Through a file object: given a name, np.save appends ".npy" to it.
+    with open(path, "wb") as f:
+        np.save(f, arr)
+
+
+def _located(located, e: Exception) -> str:
+    """The reference's error, at the op's position when it names one."""
+    op = getattr(e, "op", None)
+    span = None if op is None else located.locate(op)
+    if span is None:
+        return f"{TOOL}: error: {e}"
+    return format_span(span, f"'{op.name}' op {e}")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     a = parser().parse_args(argv)
 
     def body() -> None:
-        text = read_text(TOOL, a.file)
+        text = read_input(TOOL, a.file)
         located = parse_located(make_context(), text, "<stdin>" if a.file == "-" else a.file)
         verify_located(located)
         ref = Reference(located.module)
         try:
             f = ref.function(a.entry)
+            check_function_memory(f)
         except ReferenceError as e:
-            fail(TOOL, str(e))
+            raise ErnnError(_located(located, e)) from None
         types = f.function_type.inputs.data
         if a.random:
             if a.input:
                 fail(TOOL, "--random and --input exclude each other")
-            rng = np.random.default_rng(a.seed)
-            inputs = [rng.standard_normal(tuple(t.get_shape())) for t in types]  # type: ignore[attr-defined]
+            try:
+                inputs = _random_inputs(f, a.seed)
+            except ReferenceError as e:
+                fail(TOOL, str(e))
         else:
             if len(a.input) != len(types):
                 fail(TOOL, f"@{a.entry} takes {len(types)} input(s); {len(a.input)} --input given")
@@ -73,9 +112,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         try:
             result = ref.run(inputs, a.entry)
         except ReferenceError as e:
-            fail(TOOL, str(e))
+            raise ErnnError(_located(located, e)) from None
         floats = result.as_float()
         for n, (v, t) in enumerate(zip(floats, result.output_types)):
+            if not v.size:
+                print(f"output #{n}: {t} shape {tuple(v.shape)} (empty)")
+                continue
             print(
                 f"output #{n}: {t} shape {tuple(v.shape)} min {v.min():.6g} max {v.max():.6g} "
                 f"mean {v.mean():.6g} rms {np.sqrt(np.mean(np.square(v))):.6g}"
@@ -89,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 print(f"  {count} in '{op.name}'{where}")
         write_files_atomically(
             [
-                (path, lambda tmp, arr=(result.outputs[n] if a.raw else floats[n]): np.save(tmp, arr))
+                (path, lambda tmp, arr=(result.outputs[n] if a.raw else floats[n]): _save(tmp, arr))
                 for n, path in enumerate(a.output)
             ]
         )

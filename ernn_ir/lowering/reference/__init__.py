@@ -19,9 +19,11 @@ from xdsl.interpreter import Interpreter
 from xdsl.interpreters.func import FuncFunctions
 from xdsl.ir import Operation
 
+from ernn_ir.dialects.ernn.types import describe
 from ernn_ir.lowering.reference.events import EventLog
 from ernn_ir.lowering.reference.freq import FreqFunctions
 from ernn_ir.lowering.reference.gate import GateFunctions
+from ernn_ir.lowering.reference.memory import check_function_memory
 from ernn_ir.lowering.reference.model import ModelFunctions
 from ernn_ir.lowering.reference.pool import PoolFunctions
 from ernn_ir.lowering.reference.quant import QuantFunctions
@@ -87,7 +89,11 @@ class Reference:
         out = []
         for n, (x, t) in enumerate(zip(inputs, types)):
             x = np.asarray(x)
-            assert isinstance(t, TensorType)
+            if not isinstance(t, TensorType):
+                raise ReferenceError(
+                    f"input #{n} of @{f.sym_name.data} is {describe(t)}; the reference takes "
+                    "tensor arguments only"
+                )
             shape = tuple(t.get_shape())
             if x.shape != shape:
                 raise ReferenceError(
@@ -118,6 +124,7 @@ class Reference:
 
     def run(self, inputs: list[np.ndarray], entry: str = "main") -> RunResult:
         f = self.function(entry)
+        check_function_memory(f)
         args = self.prepare_inputs(f, inputs)
         self.log.counts.clear()
         self.log.ops.clear()
