@@ -166,6 +166,7 @@ class ErnnParser(Parser):
         type_end = type_start + len(text[type_start : self.pos].rstrip())
         type_span = Span(type_start, max(type_end, type_start + 1), self.lexer.input)
         elem = type.element_type
+        _check_storable(self, elem, type_span)
         shape = list(type.get_shape())
         n = element_count(shape)
         size = elem.compile_time_size
@@ -257,6 +258,20 @@ class ErnnParser(Parser):
         except (OverflowError, struct.error):
             self.raise_error(f"{e.span.text} is out of the range of {_type_text(elem)} (write an "
                              "infinity as its bits in hex, e.g. 0x7F800000 for f32)", e.span)
+
+
+def _check_storable(parser: ErnnParser, elem, span: Span) -> None:
+    """xDSL stores dense elements of these widths only; anything else cannot be held."""
+    if isinstance(elem, ComplexType):
+        return _check_storable(parser, elem.element_type, span)
+    if isinstance(elem, IntegerType) and elem.width.data not in (1, 8, 16, 32, 64):
+        parser.raise_error(f"dense elements of {_type_text(elem)} are not supported "
+                           "(integer widths 1, 8, 16, 32 and 64 are)", span)
+    if isinstance(elem, AnyFloat):
+        try:
+            elem.compile_time_size  # noqa: B018 - raises for float types without storage
+        except NotImplementedError:
+            parser.raise_error(f"dense elements of {_type_text(elem)} are not supported", span)
 
 
 def _type_text(t) -> str:

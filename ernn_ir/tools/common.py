@@ -9,6 +9,7 @@ from collections.abc import Callable
 from ernn_ir.arrays import ArrayFileError
 from ernn_ir.diagnostics import ErnnError
 from ernn_ir.limits import SizeLimitError
+from ernn_ir.lowering.reference.values import ReferenceError
 from ernn_ir.outputs import (
     TEMP_PREFIX,
     OutputError,
@@ -22,8 +23,9 @@ def fail(tool: str, msg: str) -> None:
     raise SystemExit(1)
 
 
-#: Errors about the user's files, options or sizes: printed as "<tool>: error: <message>".
-USER_ERRORS = (OutputError, SizeLimitError, ArrayFileError)
+#: Errors about the user's files, options, sizes or what the reference can run:
+#: printed as "<tool>: error: <message>".
+USER_ERRORS = (OutputError, SizeLimitError, ArrayFileError, ReferenceError)
 
 
 def diagnose(tool: str, body: Callable[[], object]) -> int:
@@ -39,7 +41,9 @@ def diagnose(tool: str, body: Callable[[], object]) -> int:
     except ErnnError as e:
         print(e, file=sys.stderr)
     except USER_ERRORS as e:
-        print(f"{tool}: error: {e}", file=sys.stderr)
+        op = getattr(e, "op", None)  # the reference names the op it could not run
+        where = f"'{op.name}' op " if op is not None else ""
+        print(f"{tool}: error: {where}{e}", file=sys.stderr)
     except SystemExit:
         raise
     except KeyboardInterrupt:

@@ -13,14 +13,12 @@ import argparse
 from collections.abc import Sequence
 
 import numpy as np
-from xdsl.dialects.builtin import TensorType
 
 from ernn_ir.arrays import ArrayFileError, load_arrays, numeric_array
 from ernn_ir.diagnostics import ErnnError, format_span, parse_located, verify_located
-from ernn_ir.dialects.ernn.types import describe
 from ernn_ir.lowering.reference import Reference, ReferenceError
+from ernn_ir.lowering.reference.inputs import random_inputs
 from ernn_ir.lowering.reference.memory import check_function_memory
-from ernn_ir.lowering.reference.values import fixed_format, is_fixed
 from ernn_ir.registry import make_context
 from ernn_ir.tools.common import fail, read_input, run_tool, write_files_atomically
 from ernn_ir.tools.options import seed
@@ -48,22 +46,6 @@ def _load(path: str) -> np.ndarray:
     if isinstance(data, dict):
         raise ArrayFileError(f"input '{path}' is an .npz archive; --input takes one .npy file per argument")
     return numeric_array(data, f"input '{path}'")
-
-
-def _random_inputs(f, seed_value: int) -> list[np.ndarray]:
-    """Seeded standard-normal inputs; fixed-point inputs clipped to their range."""
-    rng = np.random.default_rng(seed_value)
-    out = []
-    for n, t in enumerate(f.function_type.inputs.data):
-        if not isinstance(t, TensorType):
-            raise ReferenceError(f"input #{n} of @{f.sym_name.data} is {describe(t)}; --random "
-                                 "makes tensor inputs only")
-        x = rng.standard_normal(tuple(t.get_shape()))
-        if is_fixed(t):
-            fmt = fixed_format(t)
-            x = np.clip(x, fmt.min_raw * 2.0 ** -fmt.frac, fmt.max_raw * 2.0 ** -fmt.frac)
-        out.append(x)
-    return out
 
 
 def _save(path: str, arr: np.ndarray) -> None:
@@ -99,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             if a.input:
                 fail(TOOL, "--random and --input exclude each other")
             try:
-                inputs = _random_inputs(f, a.seed)
+                inputs = random_inputs(f, np.random.default_rng(a.seed))
             except ReferenceError as e:
                 fail(TOOL, str(e))
         else:

@@ -220,8 +220,8 @@ def test_ernn_run_function_with_a_circulant_argument(tmp_path, capsys):
     with pytest.raises(SystemExit) as e:
         main([str(src), "--random"])
     assert e.value.code == 1
-    assert ("input #0 of @main is !ernn.circulant<4x4xf32, block = 4>; --random makes tensor inputs only"
-            in capsys.readouterr().err)
+    assert ("input #0 of @main is !ernn.circulant<4x4xf32, block = 4>; random inputs are made for "
+            "tensor arguments only" in capsys.readouterr().err)
 
 
 def test_scan_dominance_is_checked_by_module_verify():

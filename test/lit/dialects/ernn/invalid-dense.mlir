@@ -74,3 +74,11 @@ func.func @f() {
   %a = ernn.constant dense<"0x00\q"> : tensor<3xf32> -> tensor<3xf32>
   func.return
 }
+
+// -----
+// xDSL stores dense elements of these integer widths only.
+func.func @f() {
+// CHECK: invalid-dense.mlir:[[# @LINE + 1]]:40: error: dense elements of i83 are not supported (integer widths 1, 8, 16, 32 and 64 are)
+  %a = ernn.constant dense<"0x0102"> : tensor<4xi83> -> tensor<4x!ernn.fixed<8, 0>>
+  func.return
+}
