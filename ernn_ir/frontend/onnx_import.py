@@ -308,7 +308,7 @@ def _dense(node, W: np.ndarray, bias, layout: _Layout):
         elif b.size != W.shape[0]:
             raise UnsupportedModelError(
                 f"{where}: the bias has {b.size} values; the layer has {W.shape[0]} outputs")
-    return dense_from_linear(W, b, layout)
+    return dense_from_linear(W, b, layout, where)
 
 
 def spec_from_onnx(path_or_model, block: int, *, return_report: bool = False):

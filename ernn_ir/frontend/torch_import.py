@@ -137,6 +137,14 @@ def _place(W, rows_idx, rows, cols_idx, cols, report, layer, name, block):
     return CirculantWeight(rows, cols, pr.params)
 
 
+def _check_finite(where: str, **arrays) -> None:
+    """Weights must be finite numbers: NaN or infinity would make the projection and every
+    output NaN (the IR could hold them, but would compute nothing)."""
+    for name, a in arrays.items():
+        if a is not None and not np.all(np.isfinite(np.asarray(a, dtype=np.float64))):
+            raise UnsupportedModelError(f"{where}: {name} holds NaN or infinite values")
+
+
 def _gate_rows(ngates: int, H: int, Hp: int) -> np.ndarray:
     return np.concatenate([g * Hp + np.arange(H) for g in range(ngates)])
 
@@ -148,6 +156,7 @@ def lstm_from_dense(w_ih, w_hh, bias, w_hr, peephole, block, in_layout: _Layout,
     w_ih [4H, N_real], w_hh [4H, R], bias [4H] or None, w_hr [P, H] or None,
     peephole [3, H] (i, f, o) or None.  Returns (spec, output layout).
     """
+    _check_finite(f"layer '{layer}'", w_ih=w_ih, w_hh=w_hh, bias=bias, w_hr=w_hr, peephole=peephole)
     H = w_hh.shape[0] // 4
     Hp = _ceil_to(H, block)
     proj = w_hr is not None
@@ -180,6 +189,7 @@ def lstm_from_dense(w_ih, w_hh, bias, w_hr, peephole, block, in_layout: _Layout,
 def gru_from_dense(w_ih, w_hh, b_ih, b_hh, reset_after, block, in_layout: _Layout,
                    report: ImportReport, layer: str, return_sequence=True):
     """A `GruSpec` from dense matrices in gate order (r, z, n)."""
+    _check_finite(f"layer '{layer}'", w_ih=w_ih, w_hh=w_hh, b_ih=b_ih, b_hh=b_hh)
     H = w_hh.shape[1]
     Hp = _ceil_to(H, block)
     rows = _gate_rows(3, H, Hp)
@@ -205,7 +215,8 @@ def bidir_layout(fwd: _Layout, bwd: _Layout) -> _Layout:
     return _Layout(fwd.size + bwd.size, np.concatenate([fwd.index, fwd.size + bwd.index]))
 
 
-def dense_from_linear(weight, bias, in_layout: _Layout) -> DenseSpec:
+def dense_from_linear(weight, bias, in_layout: _Layout, where: str = "the final dense layer") -> DenseSpec:
+    _check_finite(where, weight=weight, bias=bias)
     W = np.asarray(weight, dtype=np.float64)
     full = np.zeros((W.shape[0], in_layout.size))
     full[:, in_layout.index] = W
@@ -287,6 +298,7 @@ def _circulant_layer(mod, block, layout, report, name, layers):
             f"match the {layout.size} features produced before it")
     if mod.block != block:
         report.note(f"{name}: keeps its own block size {mod.block} (requested {block})")
+    _check_finite(f"layer '{name}'", **{n: _np(p) for n, p in mod.named_parameters()})
     layers.append(mod.to_spec())
     report.exact.append(name)
     return _Layout.identity(mod.output_size)
@@ -467,6 +479,11 @@ def spec_from_torch(module, block: int, *, input_size: int | None = None,
             "describe the architecture; save the whole module)")
     if isinstance(module, torch.jit.ScriptModule):
         raise UnsupportedModelError("TorchScript modules are not supported; save the nn.Module")
+    for pname, p in module.named_parameters():
+        if p.is_meta or not p.is_floating_point() or p.is_sparse:
+            raise UnsupportedModelError(
+                f"parameter '{pname}' holds no float data ({'a meta tensor' if p.is_meta else p.dtype}); "
+                "load the model's weights before importing it")
     report = ImportReport(block)
     rnn_types = (nn.LSTM, nn.GRU, CirculantLSTM, CirculantGRU, DenseLSTM, DenseGRU)
     if isinstance(module, rnn_types):
@@ -511,7 +528,7 @@ def spec_from_torch(module, block: int, *, input_size: int | None = None,
                 raise UnsupportedModelError(
                     f"layer '{name}' (Linear): in_features {mod.in_features} does not match the "
                     f"{len(layout.index)} features produced before it")
-            layers.append(dense_from_linear(_np(mod.weight), _np(mod.bias), layout))
+            layers.append(dense_from_linear(_np(mod.weight), _np(mod.bias), layout, f"layer '{name}'"))
             head_seen = name
         elif isinstance(mod, (nn.RNN, nn.LSTMCell, nn.GRUCell, nn.RNNCell)):
             raise UnsupportedModelError(

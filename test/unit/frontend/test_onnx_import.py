@@ -288,3 +288,12 @@ def test_ernn_import_output_always_verifies(tmp_path):
     onnx.save(_graph(W_shape=(1, 16, 7)), bad)
     assert main([str(bad), "--block-size", "4", "-o", str(tmp_path / "bad.mlir")]) == 1
     assert not (tmp_path / "bad.mlir").exists()
+
+
+def test_non_finite_weights_are_refused():
+    m = _graph()
+    a = onnx.numpy_helper.to_array(m.graph.initializer[1]).copy()
+    a[0, 0, 0] = np.inf
+    m.graph.initializer[1].CopyFrom(onnx.numpy_helper.from_array(a, "R"))
+    with pytest.raises(UnsupportedModelError, match=r"layer 'lstm0': w_hh holds NaN or infinite values"):
+        spec_from_onnx(m, 4)

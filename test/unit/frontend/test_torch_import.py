@@ -317,3 +317,13 @@ def test_probe_leaves_training_flags_alone():
     m.head.eval()
     spec_from_torch(m, 4)
     assert m.training and m.body.training and not m.head.training
+
+
+def test_weights_without_data_or_not_finite_are_refused():
+    with pytest.raises(UnsupportedModelError, match=r"parameter 'weight_ih_l0' holds no float data \(a meta tensor\)"):
+        spec_from_torch(nn.LSTM(4, 8, device="meta"), 4)
+    m = nn.GRU(4, 8, dtype=F64)
+    with torch.no_grad():
+        m.weight_hh_l0[1, 2] = float("nan")
+    with pytest.raises(UnsupportedModelError, match=r"layer 'GRU.l0': w_hh holds NaN or infinite values"):
+        spec_from_torch(m, 4)
