@@ -5,7 +5,7 @@
 // print(parse(print(x))) == print(x):
 // RUN: ernn-opt %s -o %t.1.mlir
 // RUN: ernn-opt %t.1.mlir -o %t.2.mlir
-// RUN: diff %t.1.mlir %t.2.mlir
+// RUN: cmp %t.1.mlir %t.2.mlir
 // mlir-opt reads the printed constants as the same bits:
 // RUN: ernn-opt %s --print-op-generic | %mlir-opt --allow-unregistered-dialect --mlir-print-op-generic | filecheck %s --check-prefix=MLIR
 // and the reference computes with the values, not with the integers the hex digits spell:
