@@ -28,7 +28,6 @@ from xdsl.dialects.builtin import (
     UnitAttr,
 )
 from xdsl.ir import Attribute, Block, Region, SSAValue
-from xdsl.printer import Printer
 
 from ernn_ir.dialects.ernn import (
     CirculantOp,
@@ -40,6 +39,7 @@ from ernn_ir.dialects.ernn import (
     GruOp,
     LstmOp,
 )
+from ernn_ir.ir_printer import ErnnPrinter
 from ernn_ir.model_spec import (
     BidirectionalSpec,
     CirculantWeight,
@@ -198,7 +198,7 @@ def build_module(
 
 def module_to_text(module: ModuleOp, generic: bool = False) -> str:
     s = StringIO()
-    Printer(stream=s, print_generic_format=generic).print_op(module)
+    ErnnPrinter(stream=s, print_generic_format=generic).print_op(module)
     s.write("\n")
     return s.getvalue()
 

@@ -18,9 +18,10 @@ from xdsl.dialects.builtin import (
     UnknownLoc,
 )
 from xdsl.ir import Operation
-from xdsl.parser import Parser
 from xdsl.utils.exceptions import DiagnosticException, ParseError, VerifyException
 from xdsl.utils.lexer import Span
+
+from ernn_ir.ir_parser import ErnnParser
 
 
 class ErnnError(Exception):
@@ -65,8 +66,8 @@ def format_parse_error(e: ParseError) -> str:
     return format_span(e.span, e.msg)
 
 
-class LocatingParser(Parser):
-    """An xDSL parser that records the source span where each op starts."""
+class LocatingParser(ErnnParser):
+    """The project's parser (`ErnnParser`), recording the source span where each op starts."""
 
     def __init__(self, ctx: Context, input: str | bytes, name: str = "<unknown>", line_offset: int = 0):
         super().__init__(ctx, input, name)
@@ -78,6 +79,15 @@ class LocatingParser(Parser):
         # order, so counting newlines from there keeps locating linear in
         # the file size (a weight constant can be megabytes on one line).
         self._line_cursor = (0, 1)
+        # Locations written in the text (`loc(...)`, `loc(unknown)` included), by id; the
+        # objects are kept so that the ids stay unique.  Those are never replaced.
+        self._written_locations: dict[int, object] = {}
+
+    def parse_optional_location(self):
+        loc = super().parse_optional_location()
+        if loc is not None:
+            self._written_locations[id(loc)] = loc
+        return loc
 
     def _location_of(self, span: Span) -> FileLineColLoc:
         content = span.input.content
@@ -121,9 +131,11 @@ class LocatingParser(Parser):
                 located.ernn_located = True  # type: ignore[attr-defined]
                 raise located from None
             raise
-        if isinstance(op.location, UnknownLoc):
+        if isinstance(op.location, UnknownLoc) and id(op.location) not in self._written_locations:
             # The op's source position travels with it: passes copy it to the
             # ops they create from it (ernn_ir.passes.emit.inherit_location).
+            # A location the text gives (even `loc(unknown)`) is kept, so that
+            # printed IR reads back as it was.
             op.location = self._location_of(span)
         if self._line_offset:
             from dataclasses import replace
@@ -151,7 +163,20 @@ def verify_located(located: LocatedModule) -> None:
     """Verify op by op (defs before uses, outer before inner).
 
     Raises ErnnError naming the first op that breaks a rule, at its position.
+    Dominance (every operand defined before its use) is checked first, at the
+    use: xDSL's verifier does not check it and the reference needs it.
     """
+    from ernn_ir.dialects.ernn.dominance import check_op
+
+    found = check_op(located.module)
+    if found is not None:
+        op, _, msg = found
+        span = located.locate(op)
+        raise ErnnError(
+            _op_message(located, op, msg),
+            None if span is None else span.get_location().line,
+            f"'{op.name}' op {msg}",
+        )
     for op in located.module.walk():
         try:
             op.verify_()
@@ -168,15 +193,18 @@ def verify_located(located: LocatedModule) -> None:
         raise ErnnError(f"error: {e}") from None
 
 
+def error_at_op(located: LocatedModule | None, op: Operation, message: str) -> ErnnError:
+    """An error about `op`, at its position in the input when it has one: `file:line:col: error: 'op' op ...`."""
+    text = f"'{op.name}' op {message}"
+    span = None if located is None else located.locate(op)
+    if span is None:
+        return ErnnError(f"error: {text}", None, text)
+    return ErnnError(format_span(span, text), span.get_location().line, text)
+
+
 def locate_op_diagnostic(located: LocatedModule | None, e: OpDiagnostic) -> Exception:
     """A pass's diagnostic about an op, at the op's position in the input (as ErnnError)."""
-    span = None if located is None else located.locate(e.op)
-    if span is None:
-        return ErnnError(f"error: '{e.op.name}' op {e.message}", None, f"'{e.op.name}' op {e.message}")
-    return ErnnError(
-        format_span(span, f"'{e.op.name}' op {e.message}"), span.get_location().line,
-        f"'{e.op.name}' op {e.message}",
-    )
+    return error_at_op(located, e.op, e.message)
 
 
 def _op_message(located: LocatedModule, op: Operation, msg: str) -> str:
@@ -194,11 +222,13 @@ def _only_comments(text: str | bytes) -> bool:
 
 
 def parse_located(ctx: Context, text: str | bytes, name: str, line_offset: int = 0) -> LocatedModule:
-    parser = LocatingParser(ctx, text, name, line_offset)
-    if _only_comments(text):
-        # An empty input (or a split chunk holding only comments) is an empty module.
-        return LocatedModule(ModuleOp([]), {})
+    """Parse a module; any problem with the input raises ErnnError at its file, line and column."""
+    parser = None
     try:
+        parser = LocatingParser(ctx, text, name, line_offset)
+        if _only_comments(text):
+            # An empty input (or a split chunk holding only comments) is an empty module.
+            return LocatedModule(ModuleOp([]), {})
         module = parser.parse_module()
     except ParseError as e:
         if line_offset:
@@ -206,7 +236,28 @@ def parse_located(ctx: Context, text: str | bytes, name: str, line_offset: int =
 
             e.span = replace(e.span, line_offset=line_offset)
         raise ErnnError(format_parse_error(e), e.span.get_location().line, e.msg) from None
+    except RecursionError:
+        # The parser is recursive: `((((...` deeper than Python's stack is refused here.
+        raise _error_at_token(parser, name, line_offset, "the input nests too deeply") from None
+    except (VerifyException, DiagnosticException) as e:
+        raise _error_at_token(parser, name, line_offset, str(e)) from None
+    except Exception as e:  # a parser bug: still a located message, not a traceback
+        raise _error_at_token(
+            parser, name, line_offset,
+            f"internal error in the parser (please report): {type(e).__name__}: {e}",
+        ) from None
     return LocatedModule(module, parser.op_spans)
+
+
+def _error_at_token(parser, name: str, line_offset: int, msg: str) -> ErnnError:
+    from dataclasses import replace
+
+    if parser is None:
+        return ErnnError(f"{name}: error: {msg}", None, msg)
+    span = parser._current_token.span
+    if line_offset:
+        span = replace(span, line_offset=line_offset)
+    return ErnnError(format_span(span, msg), span.get_location().line, msg)
 
 
 # ---------------------------------------------------------------------------

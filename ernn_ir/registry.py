@@ -67,6 +67,31 @@ def all_targets() -> dict[str, Callable[[], type[Target]]]:
     return {"verilog": _verilog, "hw": _hw, "hls": _hls_target, "hls-int": _hls_int_target}
 
 
+def _mlir_target() -> type[Target]:
+    from ernn_ir.ir_printer import ErnnMLIRTarget
+
+    return ErnnMLIRTarget
+
+
+def generic_targets() -> dict[str, Callable[[], type[Target]]]:
+    """xdsl-opt targets that print any IR, so they apply to ernn IR too.
+
+    xdsl-opt also offers targets for other dialects (riscv-asm, llvm, mps,
+    ...); on ernn IR they fail or produce nothing, so `ernn-opt` offers only
+    these and `all_targets()`.  `mlir` prints with `ErnnPrinter`, which keeps
+    the exact bits of dense constants.
+    """
+    return {"mlir": _mlir_target}
+
+
+def ernn_opt_targets() -> dict[str, Callable[[], type[Target]]]:
+    """The `-t` choices of `ernn-opt`: the generic printing targets, then the project's own."""
+    targets = dict(generic_targets())
+    for name, factory in all_targets().items():
+        targets.setdefault(name, factory)
+    return targets
+
+
 def register_ernn(ctx: Context) -> None:
     """Load the ernn dialect (and the builtin dialects its IR uses) into an xDSL context."""
     from xdsl.dialects.builtin import Builtin

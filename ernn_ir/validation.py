@@ -101,9 +101,9 @@ def pick_entry(module: ModuleOp, entry: str) -> str:
 
 
 def random_inputs(module: ModuleOp, entry: str = "main", seed: int = 0) -> list[np.ndarray]:
-    f = Reference(module).function(entry)
-    rng = np.random.default_rng(seed)
-    return [rng.standard_normal(tuple(t.get_shape())) for t in f.function_type.inputs.data]  # type: ignore[attr-defined]
+    from ernn_ir.lowering.reference.inputs import random_inputs as function_inputs
+
+    return function_inputs(Reference(module).function(entry), np.random.default_rng(seed))
 
 
 def _run(module: ModuleOp, inputs: list[np.ndarray], entry: str) -> tuple[list[np.ndarray], list[tuple[Operation, int]]]:

@@ -3,9 +3,18 @@
 Supported: ``nn.LSTM`` (proj_size, num_layers, bidirectional, batch_first,
 bias), ``nn.GRU`` (num_layers, bidirectional, batch_first, bias), the
 block-circulant and dense layers of `ernn_ir.frontend.circulant_torch`, and
-any module (``nn.Sequential`` or custom) whose children are, in registration
-order, such recurrent layers followed by at most one final ``nn.Linear``
-(``nn.Dropout``/``nn.Identity`` are skipped: the spec is for inference).
+any module (``nn.Sequential`` or custom, nested or not) whose layers are, in
+registration order, such recurrent layers followed by at most one final
+``nn.Linear`` (``nn.Dropout``/``nn.Identity`` are skipped: the spec is for
+inference).
+
+The importer reads layers, not code; so it then runs the module's
+``forward`` on a seeded probe input and compares it with those layers
+applied in order (their own weights, before any projection).  A forward
+that does anything else (``torch.tanh`` between the RNN and the head, a
+scaled output, the final state instead of the sequence) is refused with
+`UnsupportedModelError`.  When the module does not say (``return_sequence``),
+the probe also tells whether the head reads every step or the last one.
 
 Dense gate matrices are projected onto block-circulant form; the relative
 Frobenius error of every projected matrix goes into an `ImportReport` (and
@@ -126,6 +135,14 @@ def _place(W, rows_idx, rows, cols_idx, cols, report, layer, name, block):
     return CirculantWeight(rows, cols, pr.params)
 
 
+def _check_finite(where: str, **arrays) -> None:
+    """Weights must be finite numbers: NaN or infinity would make the projection and every
+    output NaN (the IR could hold them, but would compute nothing)."""
+    for name, a in arrays.items():
+        if a is not None and not np.all(np.isfinite(np.asarray(a, dtype=np.float64))):
+            raise UnsupportedModelError(f"{where}: {name} holds NaN or infinite values")
+
+
 def _gate_rows(ngates: int, H: int, Hp: int) -> np.ndarray:
     return np.concatenate([g * Hp + np.arange(H) for g in range(ngates)])
 
@@ -137,6 +154,7 @@ def lstm_from_dense(w_ih, w_hh, bias, w_hr, peephole, block, in_layout: _Layout,
     w_ih [4H, N_real], w_hh [4H, R], bias [4H] or None, w_hr [P, H] or None,
     peephole [3, H] (i, f, o) or None.  Returns (spec, output layout).
     """
+    _check_finite(f"layer '{layer}'", w_ih=w_ih, w_hh=w_hh, bias=bias, w_hr=w_hr, peephole=peephole)
     H = w_hh.shape[0] // 4
     Hp = _ceil_to(H, block)
     proj = w_hr is not None
@@ -167,6 +185,7 @@ def lstm_from_dense(w_ih, w_hh, bias, w_hr, peephole, block, in_layout: _Layout,
 def gru_from_dense(w_ih, w_hh, b_ih, b_hh, reset_after, block, in_layout: _Layout,
                    report: ImportReport, layer: str, return_sequence=True):
     """A `GruSpec` from dense matrices in gate order (r, z, n)."""
+    _check_finite(f"layer '{layer}'", w_ih=w_ih, w_hh=w_hh, b_ih=b_ih, b_hh=b_hh)
     H = w_hh.shape[1]
     Hp = _ceil_to(H, block)
     rows = _gate_rows(3, H, Hp)
@@ -192,7 +211,8 @@ def bidir_layout(fwd: _Layout, bwd: _Layout) -> _Layout:
     return _Layout(fwd.size + bwd.size, np.concatenate([fwd.index, fwd.size + bwd.index]))
 
 
-def dense_from_linear(weight, bias, in_layout: _Layout) -> DenseSpec:
+def dense_from_linear(weight, bias, in_layout: _Layout, where: str = "the final dense layer") -> DenseSpec:
+    _check_finite(where, weight=weight, bias=bias)
     W = np.asarray(weight, dtype=np.float64)
     full = np.zeros((W.shape[0], in_layout.size))
     full[:, in_layout.index] = W
@@ -274,6 +294,7 @@ def _circulant_layer(mod, block, layout, report, name, layers):
             f"match the {layout.size} features produced before it")
     if mod.block != block:
         report.note(f"{name}: keeps its own block size {mod.block} (requested {block})")
+    _check_finite(f"layer '{name}'", **{n: _np(p) for n, p in mod.named_parameters()})
     layers.append(mod.to_spec())
     report.exact.append(name)
     return _Layout.identity(mod.output_size)
@@ -295,15 +316,138 @@ def _dense_layer(mod, block, layout, report, name, layers):
     return out
 
 
-def _flatten(module, prefix=""):
+def _leaf_types():
     from torch import nn
 
+    from ernn_ir.frontend.circulant_torch import (
+        CirculantGRU,
+        CirculantLSTM,
+        DenseGRU,
+        DenseLSTM,
+    )
+
+    rnn = (nn.LSTM, nn.GRU, CirculantLSTM, CirculantGRU, DenseLSTM, DenseGRU)
+    return rnn, rnn + (nn.Linear, nn.Dropout, nn.Identity, nn.RNNBase, nn.RNNCellBase)
+
+
+def _flatten(module, prefix=""):
+    """The layers under `module`, in registration order, through any container.
+
+    Containers (nn.Sequential or custom modules with children) are read
+    through; whether their forward applies the layers in this order and
+    nothing else is checked afterwards on a probe input (`_check_forward`).
+    """
+    _, leaves = _leaf_types()
     for name, child in module.named_children():
         full = f"{prefix}{name}"
-        if isinstance(child, nn.Sequential):
+        if not isinstance(child, leaves) and any(True for _ in child.children()):
             yield from _flatten(child, full + ".")
         else:
             yield full, child
+
+
+#: Probe input of the forward check: T steps, B sequences, standard deviation. Many
+#: sequences of large inputs drive every unit through both signs and saturation, so
+#: that an op that is the identity on part of its range (relu, clamp) shows.
+_PROBE_T, _PROBE_B, _PROBE_SCALE = 5, 16, 3.0
+
+
+def _stock_forward(mod, x):
+    """`mod`'s output as its library class computes it (a subclass's own forward is ignored)."""
+    rnn_types, _ = _leaf_types()
+    for base in rnn_types:
+        if isinstance(mod, base):
+            return base.forward(mod, x)
+    raise AssertionError(type(mod))
+
+
+def _composition(items, x, return_sequence: bool):
+    """What the spec computes, in PyTorch and with the modules' own (unprojected) weights.
+
+    `x` is time-major [T, B, N]; recurrent layers run in their own layout.
+    """
+    from torch import nn
+
+    rnn_types, _ = _leaf_types()
+    h = x
+    for _, mod in items:
+        if isinstance(mod, rnn_types):
+            bf = bool(getattr(mod, "batch_first", False))
+            y = _stock_forward(mod, h.transpose(0, 1) if bf else h)[0]
+            h = y.transpose(0, 1) if bf else y
+        elif isinstance(mod, nn.Linear):
+            if not return_sequence:
+                h = h[-1]
+            h = nn.functional.linear(h, mod.weight, mod.bias)
+            return h
+    return h if return_sequence else h[-1]
+
+
+def _check_forward(module, items, readings: list[bool], report: ImportReport) -> bool:
+    """Prove on a probe input that `module(x)` is the layers applied in order; return the reading.
+
+    The importer reads child modules only, so a functional op in `forward`
+    (``torch.tanh(y)`` before the head, ``y * 2``, reversing the sequence,
+    using the final state) would otherwise be dropped silently.  `readings`
+    are the `return_sequence` values to try (the head on every step, or on
+    the last step only).  Raises `UnsupportedModelError` if none matches.
+    """
+    import torch
+
+    rnn_types, _ = _leaf_types()
+    rnns = [m for _, m in items if isinstance(m, rnn_types)]
+    first_bf = bool(getattr(rnns[0], "batch_first", False))
+    last_bf = bool(getattr(rnns[-1], "batch_first", False))
+    params = list(module.parameters())
+    dtype = params[0].dtype if params else torch.float32
+    n_in = rnns[0].input_size
+    gen = torch.Generator().manual_seed(0)
+    x = _PROBE_SCALE * torch.randn(_PROBE_T, _PROBE_B, n_in, generator=gen, dtype=dtype)
+    modes = [(m, m.training) for m in module.modules()]
+    name = type(module).__name__
+    shape = "[B, T, N]" if first_bf else "[T, B, N]"
+    try:
+        module.eval()
+        with torch.no_grad():
+            try:
+                out = module(x.transpose(0, 1) if first_bf else x)
+            except Exception as e:  # the user's forward: any failure means it cannot be checked
+                raise UnsupportedModelError(
+                    f"{name}.forward fails on a {shape} probe input of shape "
+                    f"{tuple(x.transpose(0, 1).shape if first_bf else x.shape)}: {e}; the importer "
+                    "must run forward to check that it applies the layers it reads") from None
+            while isinstance(out, (tuple, list)) and out:
+                out = out[0]
+            if not isinstance(out, torch.Tensor):
+                raise UnsupportedModelError(
+                    f"{name}.forward returns a {type(out).__name__}, not a tensor (or a tuple "
+                    "starting with one)")
+            tol = {torch.float64: 1e-9, torch.float32: 1e-4}.get(out.dtype, 1e-2)
+            tried = []
+            for rs in readings:
+                want = _composition(items, x, rs)
+                got = out.transpose(0, 1) if (rs and last_bf and out.dim() == 3) else out
+                how = "every step" if rs else "the last step"
+                if got.shape != want.shape:
+                    tried.append(f"{how}: shape {tuple(want.shape)}")
+                    continue
+                scale = max(1.0, float(want.abs().max())) if want.numel() else 1.0
+                err = float((got.double() - want.double()).abs().max()) if want.numel() else 0.0
+                if err <= tol * scale:
+                    report.note(f"{name}.forward checked on a probe input: it applies the layers "
+                                f"read (max difference {err:.1e})")
+                    return rs
+                tried.append(f"{how}: max difference {err:.3g}")
+    finally:
+        for m, training in modes:
+            m.training = training
+    layers = " -> ".join(f"'{n}'" for n, m in items if isinstance(m, rnn_types + (torch.nn.Linear,)))
+    raise UnsupportedModelError(
+        f"{name}.forward does not compute {layers} and nothing else: on a probe input its output "
+        f"(shape {tuple(out.shape)}) differs from those layers' ({'; '.join(tried)}). "
+        "The importer reads the child modules, so "
+        "a functional op in forward (for example torch.tanh between the RNN and the nn.Linear) "
+        "would be lost; only the layers themselves can be imported")
 
 
 def spec_from_torch(module, block: int, *, input_size: int | None = None,
@@ -331,6 +475,11 @@ def spec_from_torch(module, block: int, *, input_size: int | None = None,
             "describe the architecture; save the whole module)")
     if isinstance(module, torch.jit.ScriptModule):
         raise UnsupportedModelError("TorchScript modules are not supported; save the nn.Module")
+    for pname, p in module.named_parameters():
+        if p.is_meta or not p.is_floating_point() or p.is_sparse:
+            raise UnsupportedModelError(
+                f"parameter '{pname}' holds no float data ({'a meta tensor' if p.is_meta else p.dtype}); "
+                "load the model's weights before importing it")
     report = ImportReport(block)
     rnn_types = (nn.LSTM, nn.GRU, CirculantLSTM, CirculantGRU, DenseLSTM, DenseGRU)
     if isinstance(module, rnn_types):
@@ -375,7 +524,7 @@ def spec_from_torch(module, block: int, *, input_size: int | None = None,
                 raise UnsupportedModelError(
                     f"layer '{name}' (Linear): in_features {mod.in_features} does not match the "
                     f"{len(layout.index)} features produced before it")
-            layers.append(dense_from_linear(_np(mod.weight), _np(mod.bias), layout))
+            layers.append(dense_from_linear(_np(mod.weight), _np(mod.bias), layout, f"layer '{name}'"))
             head_seen = name
         elif isinstance(mod, (nn.RNN, nn.LSTMCell, nn.GRUCell, nn.RNNCell)):
             raise UnsupportedModelError(
@@ -384,6 +533,11 @@ def spec_from_torch(module, block: int, *, input_size: int | None = None,
             raise UnsupportedModelError(f"layer '{name}' ({type(mod).__name__}) is not supported")
     if not any(isinstance(l, (LstmSpec, GruSpec, BidirectionalSpec)) for l in layers):
         raise UnsupportedModelError(f"module {type(module).__name__} has no LSTM/GRU layer")
+    items = [(n, m) for n, m in items if not isinstance(m, (nn.Dropout, nn.Identity))]
+    readings = [return_sequence]
+    if not hasattr(module, "return_sequence"):
+        readings.append(False)  # forward may use the last step only (y[-1])
+    return_sequence = _check_forward(module, items, readings, report)
     if not return_sequence:
         set_last_return_sequence(layers, False, f"{type(module).__name__} (return_sequence=False)")
     spec = ModelSpec(layers=layers, dtype="f32")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from xdsl.dialects import func
-from xdsl.dialects.builtin import ModuleOp, TensorType
+from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import SSAValue
 
 # The reference interpreter is imported where a function runs it: ernn-quantize
@@ -39,16 +39,11 @@ def random_inputs(
     module: ModuleOp, n: int, seed: int = 0, entry: str = "main", scale: float = 1.0
 ) -> list[list[np.ndarray]]:
     """`n` input sets of standard-normal values (times `scale`) shaped like @entry's arguments."""
+    from ernn_ir.lowering.reference.inputs import random_inputs as function_inputs
+
     f = entry_function(module, entry)
     rng = np.random.default_rng(seed)
-    sets = []
-    for _ in range(n):
-        args = []
-        for t in f.function_type.inputs.data:
-            assert isinstance(t, TensorType)
-            args.append(scale * rng.standard_normal(tuple(t.get_shape())))
-        sets.append(args)
-    return sets
+    return [function_inputs(f, rng, scale) for _ in range(n)]
 
 
 def normalize_input_sets(inputs) -> list[list[np.ndarray]]:

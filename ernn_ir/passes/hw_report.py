@@ -49,6 +49,6 @@ class HwReportPass(CheckedPass):
             sys.stdout.write(text)
             sys.stdout.flush()
         else:
-            from ernn_ir.tools.common import write_atomically
+            from ernn_ir.outputs import write_side_output
 
-            write_atomically(self.output, text)
+            write_side_output(self.output, text)

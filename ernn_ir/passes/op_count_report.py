@@ -3,7 +3,8 @@
     ernn-opt -p 'ernn-op-count{output="counts.txt"}' model.mlir
 
 `output`: "-" (default) prints the table to stdout, before the IR that
-ernn-opt prints; any other value is a file path.  `title` heads the table.
+ernn-opt prints; any other value is a file path (written only if the whole run succeeds, see
+`ernn_ir.outputs`).  `title` heads the table.
 The counts are those of `ernn_ir.analysis.op_count` (per time step for ops
 in an `ernn.scan` body, per sequence for the others).
 """
@@ -17,6 +18,7 @@ from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 
 from ernn_ir.analysis.op_count import count_ops, format_report
+from ernn_ir.outputs import write_side_output
 from ernn_ir.passes.options import CheckedPass
 
 
@@ -35,5 +37,4 @@ class OpCountPass(CheckedPass):
             sys.stdout.write(text)
             sys.stdout.flush()
         else:
-            with open(self.output, "w") as f:
-                f.write(text)
+            write_side_output(self.output, text)

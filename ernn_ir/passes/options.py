@@ -53,7 +53,7 @@ def spelled(name: str) -> str:
 def in_range(lo: float, hi: float) -> Rule:
     def rule(v):
         if v is not None and not lo <= v <= hi:
-            return f"must be in [{lo:g}, {hi:g}], got {_show(v)}"
+            return f"must be in [{_show(lo)}, {_show(hi)}], got {_show(v)}"
         return None
 
     return rule
@@ -143,6 +143,43 @@ def _type_problem(value, accepted: Sequence[type], doc: str) -> str | None:
     return f"must be {names}, got {_show(value)}"
 
 
+def check_options(obj, label: str) -> None:
+    """Check every option field of dataclass `obj` (types, `option` rules, `option_relations`).
+
+    Raises one OptionError naming `label` (the pass, or the `-t` target) and
+    every bad option; an int given for a float option becomes that float.
+    Passes call it through `CheckedPass`; targets with options call it in
+    their `__post_init__`.
+    """
+    hints = typing.get_type_hints(type(obj))
+    problems: list[str] = []
+    for f in dataclasses.fields(obj):
+        if not f.init or f.name == "name":
+            continue
+        value = getattr(obj, f.name)
+        accepted = _accepted(hints[f.name])
+        doc = f.metadata.get("doc", "")
+        msg = _type_problem(value, accepted, doc)
+        if msg is None and float in accepted and isinstance(value, int):
+            # `sigmoid-min=-6` is parsed as an int: the option is the number -6.0.
+            object.__setattr__(obj, f.name, float(value))
+            value = float(value)
+        if msg is None:
+            for rule in f.metadata.get("rules", ()):
+                msg = rule(value)
+                if msg is not None:
+                    break
+        if msg is not None:
+            problems.append(f"{spelled(f.name)} {msg}")
+    if not problems:
+        for relation in getattr(type(obj), "option_relations", ()):
+            msg = relation(obj)
+            if msg is not None:
+                problems.append(msg)
+    if problems:
+        raise OptionError(f"{label}: " + "; ".join(problems))
+
+
 @dataclass(frozen=True)
 class CheckedPass(ModulePass):
     """A pass whose options are checked when it is built (see the module docstring)."""
@@ -150,30 +187,4 @@ class CheckedPass(ModulePass):
     option_relations: ClassVar[tuple[Relation, ...]] = ()
 
     def __post_init__(self) -> None:
-        hints = typing.get_type_hints(type(self))
-        problems: list[str] = []
-        for f in dataclasses.fields(self):
-            if not f.init or f.name == "name":
-                continue
-            value = getattr(self, f.name)
-            accepted = _accepted(hints[f.name])
-            doc = f.metadata.get("doc", "")
-            msg = _type_problem(value, accepted, doc)
-            if msg is None and float in accepted and isinstance(value, int):
-                # `sigmoid-min=-6` is parsed as an int: the option is the number -6.0.
-                object.__setattr__(self, f.name, float(value))
-                value = float(value)
-            if msg is None:
-                for rule in f.metadata.get("rules", ()):
-                    msg = rule(value)
-                    if msg is not None:
-                        break
-            if msg is not None:
-                problems.append(f"{spelled(f.name)} {msg}")
-        if not problems:
-            for relation in type(self).option_relations:
-                msg = relation(self)
-                if msg is not None:
-                    problems.append(msg)
-        if problems:
-            raise OptionError(f"{self.name}: " + "; ".join(problems))
+        check_options(self, self.name)

@@ -205,14 +205,15 @@ def load_calibration_file(path: str) -> list[list[np.ndarray]]:
     """Sample inputs for calibration: a .npy is one input set (one array per
     function argument, so a single-argument function); each array of a .npz,
     in name order, is one input set of a single-argument function."""
+    from ernn_ir.arrays import ArrayFileError, load_arrays, numeric_array
+
     try:
-        data = np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as e:
-        raise _err(f"cannot read calibration inputs '{path}': {e}") from None
-    if isinstance(data, np.ndarray):
-        return [[data]]
-    with data:
-        return [[data[k]] for k in sorted(data.files)]
+        data = load_arrays(path, "calibration inputs")
+        if isinstance(data, np.ndarray):
+            return [[numeric_array(data, f"calibration inputs '{path}'")]]
+        return [[numeric_array(data[k], f"calibration set '{k}' of '{path}'")] for k in sorted(data)]
+    except ArrayFileError as e:
+        raise _err(str(e)) from None
 
 
 def _report(rw: Rewriter, formats, p: QuantizePass) -> QuantReport:

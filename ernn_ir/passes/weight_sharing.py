@@ -67,6 +67,7 @@ from ernn_ir.dialects.ernn.pool_ops import (
     index_width,
     lookup_global,
 )
+from ernn_ir.outputs import write_side_output
 from ernn_ir.passes.fft_fusion import def_op, erase_dead
 from ernn_ir.passes.options import CheckedPass
 
@@ -563,5 +564,4 @@ class WeightSharingPass(CheckedPass):
             if self.report == "-":
                 sys.stderr.write(line)
             else:
-                with open(self.report, "w") as f:
-                    f.write(line)
+                write_side_output(self.report, line)

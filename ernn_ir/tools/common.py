@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 
+from ernn_ir.arrays import ArrayFileError
 from ernn_ir.diagnostics import ErnnError
+from ernn_ir.limits import SizeLimitError
+from ernn_ir.lowering.reference.values import ReferenceError
+from ernn_ir.outputs import (
+    TEMP_PREFIX,
+    OutputError,
+    write_atomically,
+    write_files_atomically,
+)
 
 
 def fail(tool: str, msg: str) -> None:
@@ -15,26 +23,51 @@ def fail(tool: str, msg: str) -> None:
     raise SystemExit(1)
 
 
-def run_tool(tool: str, body: Callable[[], None]) -> None:
-    """Run a tool's body; user errors print one diagnostic and exit 1, never a traceback."""
+#: Errors about the user's files, options, sizes or what the reference can run:
+#: printed as "<tool>: error: <message>".
+USER_ERRORS = (OutputError, SizeLimitError, ArrayFileError, ReferenceError)
+
+
+def diagnose(tool: str, body: Callable[[], object]) -> int:
+    """Run `body`; return its exit status (0, or 1 after one diagnostic). Never a traceback.
+
+    Errors of the user's input are diagnostics naming the rule; anything else
+    is a bug in ernn-ir, reported as an internal error (ERNN_DEBUG=1 shows
+    its traceback).
+    """
     try:
         body()
+        return 0
     except ErnnError as e:
         print(e, file=sys.stderr)
-        raise SystemExit(1) from None
+    except USER_ERRORS as e:
+        op = getattr(e, "op", None)  # the reference names the op it could not run
+        where = f"'{op.name}' op " if op is not None else ""
+        print(f"{tool}: error: {where}{e}", file=sys.stderr)
     except SystemExit:
         raise
     except KeyboardInterrupt:
-        raise SystemExit(130) from None
+        return 130
     except BrokenPipeError:
         # The reader went away (`ernn-model ... | head`): stop quietly.
         _silence_stdout()
-        raise SystemExit(1) from None
+    except MemoryError:
+        print(f"{tool}: error: out of memory: the input needs more memory than is available "
+              "(sizes are checked against ERNN_MEMORY_LIMIT, or the free memory, before "
+              "large allocations; this one was not)", file=sys.stderr)
     except Exception as e:
         if os.environ.get("ERNN_DEBUG"):
             raise
-        print(f"{tool}: error: {type(e).__name__}: {e}", file=sys.stderr)
-        raise SystemExit(1) from None
+        print(f"{tool}: error: internal error (a bug in ernn-ir; please report it with the "
+              f"input; ERNN_DEBUG=1 shows where): {type(e).__name__}: {e}", file=sys.stderr)
+    return 1
+
+
+def run_tool(tool: str, body: Callable[[], object]) -> None:
+    """Run a tool's body; user errors print one diagnostic and exit 1, never a traceback."""
+    code = diagnose(tool, body)
+    if code:
+        raise SystemExit(code)
 
 
 def _silence_stdout() -> None:
@@ -42,47 +75,19 @@ def _silence_stdout() -> None:
     os.dup2(devnull, sys.stdout.fileno())
 
 
-def read_text(tool: str, path: str) -> str:
+def read_input(tool: str, path: str) -> bytes:
+    """The bytes of an input file ('-': stdin); the parser decodes them and locates bad UTF-8."""
     try:
         if path == "-":
-            return sys.stdin.read()
-        with open(path) as f:
+            return sys.stdin.buffer.read()
+        with open(path, "rb") as f:
             return f.read()
     except OSError as e:
         fail(tool, f"cannot read '{path}': {e.strerror}")
         raise AssertionError from None
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def write_files_atomically(writers: list[tuple[str, Callable[[str], None]]]) -> None:
-    """Write every file or none: each writer fills a temporary path, renamed only when all succeeded."""
-    tmps: list[tuple[str, str]] = []
-    try:
-        for path, write in writers:
-            directory = os.path.dirname(os.path.abspath(path))
-            fd, tmp = tempfile.mkstemp(dir=directory, prefix=".ernn-", suffix=os.path.splitext(path)[1])
-            os.close(fd)
-            tmps.append((tmp, path))
-            write(tmp)
-            os.chmod(tmp, 0o666 & ~_umask())
-        for tmp, path in tmps:
-            os.replace(tmp, path)
-    finally:
-        for tmp, _ in tmps:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-
-
-def write_atomically(path: str, text: str) -> None:
-    """Write `text` to `path` so that a failure never leaves a partial file."""
-
-    def write(tmp: str) -> None:
-        with open(tmp, "w") as f:
-            f.write(text)
-
-    write_files_atomically([(path, write)])
+__all__ = [
+    "TEMP_PREFIX", "USER_ERRORS", "OutputError", "diagnose", "fail", "read_input", "run_tool",
+    "write_atomically", "write_files_atomically",
+]

@@ -8,8 +8,8 @@ whole run succeeded.
 
 from __future__ import annotations
 
+import functools
 import inspect
-import os
 import re
 import sys
 from collections.abc import Sequence
@@ -17,7 +17,14 @@ from io import BytesIO, StringIO
 from typing import IO
 
 from xdsl.dialects.builtin import ModuleOp
-from xdsl.utils.exceptions import DiagnosticException, ParseError, VerifyException
+from xdsl.universe import Universe
+from xdsl.utils.arg_spec import parse_spec
+from xdsl.utils.exceptions import (
+    ArgSpecParseError,
+    DiagnosticException,
+    ParseError,
+    VerifyException,
+)
 from xdsl.xdsl_opt_main import xDSLOptMain
 
 from ernn_ir.diagnostics import (
@@ -28,32 +35,49 @@ from ernn_ir.diagnostics import (
     parse_located,
     verify_located,
 )
-from ernn_ir.registry import all_dialects, all_passes, all_targets
-from ernn_ir.tools.common import write_atomically
+from ernn_ir.outputs import staged_outputs, text_writer, write_files_atomically
+from ernn_ir.registry import all_dialects, all_passes, ernn_opt_targets
+from ernn_ir.tools.common import run_tool
 from ernn_ir.tools.expected_diagnostics import check, parse_expectations
+from ernn_ir.tools.options import seed
+
+
+@functools.cache
+def _multiverse() -> Universe:
+    # xDSL scans every installed distribution's entry points on each call (three
+    # calls per xDSLOptMain, about 50 ms each); once per process is enough.
+    return Universe.get_multiverse()
 
 
 class ErnnOptMain(xDSLOptMain):
     version_format = "ernn-opt (ernn-ir) built on xdsl {xdsl_version}"
 
     def register_all_dialects(self) -> None:
-        super().register_all_dialects()
+        for name, factory in _multiverse().all_dialects.items():
+            self.ctx.register_dialect(name, factory)
         for name, factory in all_dialects().items():
             if name not in self.ctx.registered_dialect_names:
                 self.ctx.register_dialect(name, factory)
 
     def register_all_passes(self) -> None:
-        super().register_all_passes()
+        for name, factory in _multiverse().all_passes.items():
+            self.register_pass(name, factory)
         for name, factory in all_passes().items():
             self.register_pass(name, factory)
 
     def register_all_targets(self) -> None:
-        super().register_all_targets()
-        for name, factory in all_targets().items():
-            self.available_targets.setdefault(name, factory)
+        # xdsl-opt's targets for other dialects (riscv-asm, llvm, ...) cannot
+        # work on ernn IR: offer only those that do (registry.ernn_opt_targets)
+        # and name the others in the diagnostic when one is asked for.
+        self.other_dialect_targets = set(_multiverse().all_targets) | set(self.available_targets)
+        self.available_targets = dict(ernn_opt_targets())
+        self.other_dialect_targets -= set(self.available_targets)
 
     def register_all_arguments(self, arg_parser) -> None:
         super().register_all_arguments(arg_parser)
+        for action in arg_parser._actions:
+            if "--target" in action.option_strings:
+                action.type = self._target_argument
         arg_parser.add_argument(
             "--validate",
             action="store_true",
@@ -62,7 +86,7 @@ class ErnnOptMain(xDSLOptMain):
             "per pass (to stderr)",
         )
         arg_parser.add_argument(
-            "--validate-seed", type=int, default=0, help="seed of the --validate inputs"
+            "--validate-seed", type=seed, default=0, help="seed of the --validate inputs (0 to 2^63-1)"
         )
         arg_parser.add_argument(
             "--validate-f64",
@@ -70,6 +94,37 @@ class ErnnOptMain(xDSLOptMain):
             help="like --validate, on a float64 copy of the module (f32 widened exactly), "
             "so float passes can be checked to 1e-9; the output keeps the input's types",
         )
+
+    def _target_argument(self, value: str) -> str:
+        """Check `-t` while arguments are parsed: a malformed or inapplicable target is a usage error."""
+        import argparse
+
+        choices = ", ".join(self.available_targets)
+        try:
+            name = parse_spec(value).name
+        except ArgSpecParseError as e:
+            raise argparse.ArgumentTypeError(
+                f"malformed target '{value}' (targets: {choices}): {_spec_error(e)}") from None
+        if name in self.available_targets:
+            factory = self.available_targets[name]
+            if not inspect.signature(factory).parameters:  # a Target class: check its options
+                try:
+                    factory().from_spec(parse_spec(value))
+                except (ValueError, TypeError, DiagnosticException) as e:
+                    raise argparse.ArgumentTypeError(f"target '{value}': {e}") from None
+            return value
+        if name in self.other_dialect_targets:
+            raise argparse.ArgumentTypeError(
+                f"'{name}' is an xdsl-opt target for other dialects and does not apply to ernn IR "
+                f"(targets: {choices})")
+        raise argparse.ArgumentTypeError(f"unknown target '{value}' (targets: {choices})")
+
+    def setup_pipeline(self) -> None:
+        try:
+            super().setup_pipeline()
+        except ArgSpecParseError as e:
+            # xDSL's error derives from BaseException; report it as the usage error it is.
+            raise ErnnError(f"ernn-opt: error: malformed pass pipeline: {_spec_error(e)}") from None
 
     def apply_passes(self, prog: ModuleOp) -> None:
         if not (self.args.validate or self.args.validate_f64):
@@ -129,9 +184,10 @@ class ErnnOptMain(xDSLOptMain):
         return located.module
 
     def directory_target(self):
-        """The `-t` target when it writes a directory of files (`ernn_ir.lowering.directory_target`), else None."""
-        from xdsl.utils.arg_spec import parse_spec
+        """The `-t` target when it writes a directory of files (`ernn_ir.lowering.directory_target`), else None.
 
+        Its options were checked when the arguments were parsed (`_target_argument`).
+        """
         from ernn_ir.lowering.directory_target import DirectoryTarget
 
         spec = parse_spec(self.args.target)
@@ -141,25 +197,24 @@ class ErnnOptMain(xDSLOptMain):
         cls = factory()
         if not (isinstance(cls, type) and issubclass(cls, DirectoryTarget)):
             return None
-        try:
-            return cls.from_spec(spec)
-        except ValueError as e:
-            raise DiagnosticException(f"-t {self.args.target}: {e}") from None
+        return cls.from_spec(spec)
 
     def run(self) -> None:
-        chunks, file_extension = self.prepare_input()
+        with staged_outputs() as side_files:
+            self._run(side_files)
+
+    def _run(self, side_files: list[tuple[str, str]]) -> None:
+        try:
+            chunks, file_extension = self.prepare_input()
+        except (ValueError, OSError) as e:  # unreadable input, unknown frontend
+            raise ErnnError(f"ernn-opt: error: {e}") from None
         output = StringIO()
         failed = False
-        try:
-            directory = self.directory_target()
-        except DiagnosticException as e:
-            print(f"error: {e}", file=sys.stderr)
-            raise SystemExit(1) from None
+        directory = self.directory_target()
         if directory is not None and self.args.output_file is not None and len(chunks) > 1:
-            print(f"error: -t {directory.name} -o DIR writes one project; --split-input-file gives {len(chunks)} "
-                  "modules", file=sys.stderr)
-            raise SystemExit(1)
-        wrote_directory = False
+            raise ErnnError(f"error: -t {directory.name} -o DIR writes one project; --split-input-file gives "
+                            f"{len(chunks)} modules")
+        project: dict[str, str] | None = None  # the files of a DirectoryTarget with -o DIR
         for i, (chunk, offset) in enumerate(chunks):
             data = chunk.read()
             chunk.close()
@@ -174,9 +229,8 @@ class ErnnOptMain(xDSLOptMain):
                 if module is not None:
                     self.apply_passes(module)
                     if not expectations and directory is not None and self.args.output_file is not None:
-                        # all files or none: built in a temporary directory, renamed into place
-                        directory.write_directory(self.ctx, module, self.args.output_file)
-                        wrote_directory = True
+                        # written with the side files once the run has succeeded
+                        project = directory.files(self.ctx, module)
                     elif not expectations and directory is not None:
                         text_out = StringIO()
                         directory.emit(self.ctx, module, text_out)
@@ -212,10 +266,18 @@ class ErnnOptMain(xDSLOptMain):
                 # The diagnostics of chunks without expectations still go out.
                 sys.stdout.write(text)
             raise SystemExit(1)
+        # Pass side files (ernn-op-count{output=...}) and -o (a file, or the directory
+        # of a DirectoryTarget) are written together, and only now that every chunk
+        # has succeeded.
+        files = [(path, text_writer(t)) for path, t in side_files]
+        directories = []
+        if project is not None:
+            directories.append((self.args.output_file, project, directory.marker))
+        elif self.args.output_file is not None and directory is None:
+            files.append((self.args.output_file, text_writer(text)))
+        write_files_atomically(files, directories)
         if self.args.output_file is None:
             sys.stdout.write(text)
-        elif not wrote_directory:
-            write_atomically(self.args.output_file, text)
 
 
 def _line_and_message(e: Exception) -> tuple[int | None, str]:
@@ -234,27 +296,37 @@ def _message(e: Exception) -> str:
     return f"error: {e}"
 
 
-def main(argv: Sequence[str] | None = None) -> None:
+def _spec_error(e: ArgSpecParseError) -> str:
+    """xDSL's multi-line pipeline/target syntax error as 'column N: message' plus the marked text."""
+    text = str(e)
+    m = re.search(r"pass-pipeline:(\d+):(\d+)\n(.*)\n( *\^+)\n\s*(.*)", text)
+    if m is None:
+        return text.replace("Error parsing pass pipeline specification:", "").strip()
+    return f"column {m.group(2)}: {m.group(5).strip()}\n  {m.group(3)}\n  {m.group(4)}"
+
+
+def _run(argv: Sequence[str] | None) -> None:
     try:
-        ErnnOptMain(description="ernn-ir modular optimizer driver", args=argv).run()
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        raise SystemExit(1) from None
-    except ErnnError as e:
-        print(e, file=sys.stderr)
-        raise SystemExit(1) from None
+        tool = ErnnOptMain(description="ernn-ir modular optimizer driver", args=argv)
     except DiagnosticException as e:
-        # a pass option that makes no sense, found when the pipeline is parsed
-        print(f"error: {e}", file=sys.stderr)
-        raise SystemExit(1) from None
+        # a pass option that makes no sense (CheckedPass), found when the pipeline is parsed
+        raise ErnnError(f"error: {e}") from None
     except (ValueError, OSError) as e:
-        print(f"ernn-opt: error: {e}", file=sys.stderr)
-        raise SystemExit(1) from None
-    except Exception as e:  # a pass failure or an internal error: no traceback for users
-        if os.environ.get("ERNN_DEBUG"):
-            raise
-        print(f"ernn-opt: error: {type(e).__name__}: {e}", file=sys.stderr)
-        raise SystemExit(1) from None
+        # xDSL's usage errors while it sets up: unknown passes, pass option types
+        raise ErnnError(f"ernn-opt: error: {e}") from None
+    tool.run()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    from xdsl.ir import Attribute
+
+    # --disable-verify replaces Attribute.__post_init__ for the whole process; undo
+    # that when main() returns, so that a caller (a test, a fuzzer) keeps verifying.
+    post_init = Attribute.__post_init__
+    try:
+        run_tool("ernn-opt", lambda: _run(argv))
+    finally:
+        Attribute.__post_init__ = post_init
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ from xdsl.traits import (
     RecursiveMemoryEffect,
 )
 
-from ernn_ir.dialects.ernn import checks
+from ernn_ir.dialects.ernn import checks, dominance
 from ernn_ir.dialects.ernn.types import CirculantType, describe
 
 
@@ -339,6 +339,11 @@ def verify_time_loop(self, yield_type: type, yield_name: str = "ernn.yield") -> 
                 f"carried value #{n} must keep its type {describe(i.type)} "
                 f"(yielded {describe(y.type)}, result {describe(r.type)})"
             )
+    # The reference runs the body in a scope that sees what dominates the loop.
+    found = dominance.check_op(self)
+    if found is not None:
+        op, _, msg = found
+        checks.fail(f"body op '{op.name}': {msg}")
 
 
 @irdl_op_definition

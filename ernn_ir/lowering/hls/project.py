@@ -432,7 +432,7 @@ is elements `(t * {g.batch} + s) * n .. + n - 1`.
 
 
 def write_project(path: str, files: dict[str, str]) -> None:
-    """Write `files` under `path` atomically (see `ernn_ir.lowering.directory_target`)."""
-    from ernn_ir.lowering.directory_target import write_directory_atomically
+    """Write `files` under `path` atomically (see `ernn_ir.outputs`)."""
+    from ernn_ir.outputs import write_directory_atomically
 
     write_directory_atomically(path, files, marker=MARKER)

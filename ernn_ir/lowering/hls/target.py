@@ -22,6 +22,8 @@ from xdsl.utils.exceptions import DiagnosticException
 
 from ernn_ir.lowering.directory_target import DirectoryTarget
 from ernn_ir.lowering.hls.project import MARKER
+from ernn_ir.passes.options import check_options, in_range, option
+from ernn_ir.tools.options import MAX_SEED
 
 
 @dataclass(frozen=True)
@@ -33,8 +35,13 @@ class HlsTarget(DirectoryTarget):
 
     flavour: str = "ap"
     tb_data: bool = True
-    seed: int = 0
+    seed: int = option(0, in_range(0, MAX_SEED))
     part: str = ""
+
+    def __post_init__(self) -> None:
+        # types and ranges when the target is built (`-t` is parsed); an unknown
+        # flavour is refused when the files are made (`files`)
+        check_options(self, f"-t {self.name}")
 
     def files(self, ctx: Context, module: ModuleOp) -> dict[str, str]:
         from ernn_ir.dialects.ernn import ScanOp

@@ -18,12 +18,14 @@ from xdsl.dialects.builtin import ModuleOp, TensorType
 from xdsl.interpreter import Interpreter
 from xdsl.ir import Operation
 
+from ernn_ir.dialects.ernn.types import describe
 from ernn_ir.lowering.reference.calls import CallFunctions
 from ernn_ir.lowering.reference.events import EventLog
 from ernn_ir.lowering.reference.freq import FreqFunctions
 from ernn_ir.lowering.reference.gate import GateFunctions
 from ernn_ir.lowering.reference.hw import HwFunctions
 from ernn_ir.lowering.reference.kernels import KernelTable
+from ernn_ir.lowering.reference.memory import check_function_memory
 from ernn_ir.lowering.reference.model import ModelFunctions
 from ernn_ir.lowering.reference.pool import PoolFunctions
 from ernn_ir.lowering.reference.quant import QuantFunctions
@@ -96,6 +98,7 @@ class Reference:
         self.step_plan = step_plan
         self._structure = structure
         self._function_plans: dict[func.FuncOp, FunctionPlan | None] = {}
+        self._memory_checked: set[func.FuncOp] = set()
 
     def function(self, entry: str) -> func.FuncOp:
         for op in self.module.ops:
@@ -115,7 +118,11 @@ class Reference:
         out = []
         for n, (x, t) in enumerate(zip(inputs, types)):
             x = np.asarray(x)
-            assert isinstance(t, TensorType)
+            if not isinstance(t, TensorType):
+                raise ReferenceError(
+                    f"input #{n} of @{f.sym_name.data} is {describe(t)}; the reference takes "
+                    "tensor arguments only"
+                )
             shape = tuple(t.get_shape())
             if x.shape != shape:
                 raise ReferenceError(
@@ -149,8 +156,18 @@ class Reference:
             self._function_plans[f] = compile_function(f, self.kernels, self._structure.plan)
         return self._function_plans[f]
 
+    def check_memory(self, f: func.FuncOp) -> None:
+        """Refuse `f` if a value it computes cannot fit the memory budget (`memory.check_function_memory`).
+
+        The sizes are the types': checked once per function, not per run.
+        """
+        if f not in self._memory_checked:
+            check_function_memory(f)
+            self._memory_checked.add(f)
+
     def run(self, inputs: list[np.ndarray], entry: str = "main") -> RunResult:
         f = self.function(entry)
+        self.check_memory(f)
         args = self.prepare_inputs(f, inputs)
         self.log.counts.clear()
         self.log.ops.clear()

@@ -149,6 +149,10 @@ endmodule
 """
 
 
+#: The programs each simulator needs on PATH.
+SIMULATOR_TOOLS = {"verilator": ("verilator",), "iverilog": ("iverilog", "vvp")}
+
+
 def _tool(name: str) -> str:
     p = shutil.which(name)
     if p is None:
@@ -178,6 +182,7 @@ class RtlSim:
             self.exe = os.path.join(workdir, "obj", "Vtb")
         elif simulator == "iverilog":
             _tool("iverilog")
+            _tool("vvp")
             cmd = ["iverilog", "-g2012", "-o", os.path.join(workdir, "sim.vvp"), "-s", "tb", tb, *self.srcs]
             self.exe = None
         else:
@@ -251,10 +256,15 @@ class RtlBackend(AcceleratorBackend):
 
     def __init__(self, simulator: str = "verilator", workdir: str | None = None, **options):
         super().__init__(workdir, **options)
+        self._tmp = None  # set first: __del__ runs even when a check below refuses
+        if simulator not in SIMULATOR_TOOLS:
+            raise BackendError(f"unknown simulator '{simulator}' (simulators: {', '.join(SIMULATOR_TOOLS)})")
+        # the toolchain is checked up front, so a missing simulator is reported before any work
+        for tool in SIMULATOR_TOOLS[simulator]:
+            _tool(tool)
         self.name = simulator
         self.simulator = simulator
         self._sims: dict[int, RtlSim] = {}
-        self._tmp = None
 
     def sim_for(self, accelerator) -> RtlSim:
         key = id(accelerator)

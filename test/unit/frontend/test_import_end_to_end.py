@@ -142,13 +142,18 @@ def test_ernn_import_cli(tmp_path, capsys):
     bad = tmp_path / "bad.mlir"
     for args, msg in [([str(tmp_path / "sd.pt")], "state_dict"),
                       ([str(tmp_path / "missing.pt")], "no such file"),
-                      ([str(tmp_path / "m.txt")], "no such file"),
-                      ([str(pt), "--seq-len", "0"], "positive")]:
+                      ([str(tmp_path / "m.txt")], "no such file")]:
         capsys.readouterr()
         assert main(args + ["--block-size", "4", "-o", str(bad)]) == 1
         err = capsys.readouterr().err
         assert err.startswith("ernn-import: error:") and msg in err and "Traceback" not in err
         assert not bad.exists()
+    # a nonsense option value is a usage error (argparse, exit 2) before anything is read
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(pt), "--seq-len", "0", "--block-size", "4", "-o", str(bad)])
+    assert exit_info.value.code == 2
+    assert "argument --seq-len/-T: must be >= 1, got 0" in capsys.readouterr().err
+    assert not bad.exists()
     rnn = tmp_path / "rnn.pt"
     torch.save(nn.RNN(4, 8), rnn)
     assert main([str(rnn), "--block-size", "4"]) == 1

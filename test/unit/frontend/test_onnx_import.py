@@ -177,3 +177,123 @@ def test_bad_file(tmp_path):
     p.write_bytes(b"not a model")
     with pytest.raises(UnsupportedModelError, match="cannot read"):
         spec_from_onnx(str(p), 4)
+
+
+# ---------------------------------------------------------------------------
+# Malformed models: every one is an UnsupportedModelError naming the node and
+# the rule (never an IndexError/ValueError from inside the importer), and any
+# model that imports builds IR that verifies.
+
+
+def _graph(W_shape=(1, 16, 3), R_shape=(1, 16, 4), B_shape=None, inputs=("X", "W", "R"),
+           attrs=None, extra_init=(), outputs=("Y",), dtype=np.float32, nodes=None):
+    rng = np.random.default_rng(0)
+    init = [onnx.numpy_helper.from_array(rng.standard_normal(W_shape).astype(dtype), "W"),
+            onnx.numpy_helper.from_array(rng.standard_normal(R_shape).astype(dtype), "R")]
+    if B_shape is not None:
+        init.append(onnx.numpy_helper.from_array(rng.standard_normal(B_shape).astype(dtype), "B"))
+    init += list(extra_init)
+    attrs = {"hidden_size": 4} if attrs is None else attrs
+    if nodes is None:
+        nodes = [helper.make_node("LSTM", list(inputs), ["Y"], name="lstm0", **attrs)]
+    g = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("X", TensorProto.FLOAT, [5, 1, 3])],
+                          [helper.make_tensor_value_info(o, TensorProto.FLOAT, None) for o in outputs],
+                          init)
+    return helper.make_model(g)
+
+
+def _short_raw_data():
+    m = _graph()
+    t = m.graph.initializer[0]
+    t.raw_data = t.raw_data[: len(t.raw_data) // 2]
+    return m
+
+
+def _string_initializer():
+    m = _graph()
+    m.graph.initializer[0].CopyFrom(helper.make_tensor("W", TensorProto.STRING, [1], [b"x"]))
+    return m
+
+
+def _empty_initializer():
+    m = _graph()
+    t = m.graph.initializer[1]
+    t.ClearField("raw_data")
+    del t.dims[:]
+    t.dims.extend([0])
+    return m
+
+
+def _duplicated_node():
+    m = _graph()
+    n = m.graph.node[0]
+    dup = onnx.NodeProto()
+    dup.CopyFrom(n)
+    dup.name = "lstm1"
+    dup.output[0] = "Y2"
+    m.graph.node.append(dup)
+    return m
+
+
+@pytest.mark.parametrize("make,match", [
+    (lambda: _graph(W_shape=(1, 16, 7)), r"'lstm0' \(LSTM\): input size 7 does not match the 3 features produced before it"),
+    (lambda: _graph(W_shape=(1, 12, 3)), r"input 'W' has shape \[1, 12, 3\]; direction 'forward' with hidden size 4 needs \[1, 16, 3\]"),
+    (lambda: _graph(R_shape=(16, 4)), r"input 'R' has shape \[16, 4\]; it must be \[num_directions, 4\*hidden_size, hidden_size\]"),
+    (lambda: _graph(R_shape=(2, 16, 4)), r"input 'R' has shape \[2, 16, 4\]; direction 'forward'"),
+    (lambda: _graph(B_shape=(1, 7), inputs=("X", "W", "R", "B")), r"input 'B' has shape \[1, 7\]; hidden size 4 needs \[1, 32\]"),
+    (lambda: _graph(attrs={"hidden_size": 5}), r"attribute 'hidden_size'=5 does not match input 'R'"),
+    (lambda: _graph(attrs={"hidden_size": 4.5}), r"attribute 'hidden_size' must be an integer, got 4.5"),
+    (lambda: _graph(attrs={"hidden_size": 4, "direction": 3}), r"attribute 'direction' must be a string"),
+    (lambda: _graph(inputs=("X",)), r"inputs 'W'/'R' must be constant initializers"),
+    (lambda: _graph(inputs=("X", "W", "missing")), r"inputs 'W'/'R' must be constant initializers"),
+    (lambda: _graph(outputs=()), r"ONNX graph has no output"),
+    (_short_raw_data, r"tensor 'W' is malformed \(its data does not match its type and shape \[1, 16, 3\]"),
+    (_string_initializer, r"tensor 'W' holds object data, not numbers"),
+    (_empty_initializer, r"input 'R' has shape \[0\]"),
+    (_duplicated_node, r"'lstm1' \(LSTM\): reads 'X', which node 'lstm0' reads too; only a chain of layers"),
+], ids=["W-columns", "W-rows", "R-rank", "R-directions", "B-length", "hidden-size-mismatch",
+        "hidden-size-type", "direction-type", "missing-inputs", "unknown-input", "no-output",
+        "short-raw-data", "string-tensor", "empty-tensor", "fan-out"])
+def test_malformed_models_are_refused_by_rule(make, match):
+    with pytest.raises(UnsupportedModelError, match=match):
+        spec_from_onnx(make(), 4)
+
+
+def test_gemm_weight_must_fit_the_features():
+    """A head whose weight reads more features than the RNN produces (IR that would not verify)."""
+    torch.manual_seed(0)
+    m = onnx.load_from_string(_export_bytes(SequenceClassifier(nn.LSTM(5, 8), 3), 5))
+    for t in m.graph.initializer:
+        if list(t.dims) == [3, 8]:
+            t.CopyFrom(onnx.numpy_helper.from_array(np.zeros((3, 12), np.float32), t.name))
+    with pytest.raises(UnsupportedModelError, match=r"\(Gemm\): the weight has 12 input features; 8 are produced"):
+        spec_from_onnx(m, 4)
+
+
+def _export_bytes(model, n_in):
+    return export(model, n_in).SerializeToString()
+
+
+def test_ernn_import_output_always_verifies(tmp_path):
+    """The CLI verifies what it built before writing it."""
+    from ernn_ir.builder import parse_module_text
+    from ernn_ir.tools.ernn_import import main
+
+    p = tmp_path / "m.onnx"
+    onnx.save(_graph(), p)
+    out = tmp_path / "m.mlir"
+    assert main([str(p), "--block-size", "4", "-o", str(out)]) == 0
+    parse_module_text(out.read_text())
+    bad = tmp_path / "bad.onnx"
+    onnx.save(_graph(W_shape=(1, 16, 7)), bad)
+    assert main([str(bad), "--block-size", "4", "-o", str(tmp_path / "bad.mlir")]) == 1
+    assert not (tmp_path / "bad.mlir").exists()
+
+
+def test_non_finite_weights_are_refused():
+    m = _graph()
+    a = onnx.numpy_helper.to_array(m.graph.initializer[1]).copy()
+    a[0, 0, 0] = np.inf
+    m.graph.initializer[1].CopyFrom(onnx.numpy_helper.from_array(a, "R"))
+    with pytest.raises(UnsupportedModelError, match=r"layer 'lstm0': w_hh holds NaN or infinite values"):
+        spec_from_onnx(m, 4)

@@ -200,3 +200,131 @@ class _Two(nn.Module):
 def test_unsupported(model, match):
     with pytest.raises(UnsupportedModelError, match=match):
         spec_from_torch(model, 4)
+
+
+# ---------------------------------------------------------------------------
+# The importer reads layers; forward is checked on a probe input
+
+
+class _Head(nn.Module):
+    """An LSTM and a head joined by `op` (applied to the last step's output)."""
+
+    def __init__(self, op=None, where="before"):
+        super().__init__()
+        self.rnn = make_circulant_rnn(nn.LSTM(4, 8, dtype=F64), 4)
+        self.head = nn.Linear(8, 3, dtype=F64)
+        self.op, self.where = op, where
+
+    def forward(self, x):
+        y, _ = self.rnn(x)
+        last = y[-1]
+        if self.op is not None and self.where == "before":
+            last = self.op(last)
+        out = self.head(last)
+        if self.op is not None and self.where == "after":
+            out = self.op(out)
+        return out
+
+
+@pytest.mark.parametrize("op,where", [
+    (torch.tanh, "before"),
+    (torch.relu, "before"),
+    (lambda t: t * 2.0, "before"),
+    (lambda t: t + 0.5, "after"),
+    (lambda t: torch.softmax(t, -1), "after"),
+], ids=["tanh", "relu", "scale", "offset", "softmax"])
+def test_functional_op_in_forward_is_refused(op, where):
+    """The op would be dropped (E-RNN issue 11: torch.tanh off by 0.13 with exit 0)."""
+    with pytest.raises(UnsupportedModelError, match=r"_Head\.forward does not compute 'rnn' -> 'head' "
+                                                    r"and nothing else.*a functional op in forward"):
+        spec_from_torch(_Head(op, where), 4)
+
+
+def test_plain_forward_is_accepted_and_the_last_step_detected():
+    """No `return_sequence` attribute: the probe finds that the head reads y[-1]."""
+    model = _Head()
+    spec, rep = spec_from_torch(model, 4, return_report=True)
+    assert spec.layers[0].return_sequence is False
+    assert any("checked on a probe input" in n for n in rep.notes)
+    x = torch.randn(5, 2, 4, dtype=F64)
+    with torch.no_grad():
+        assert torch.allclose(SpecModel(spec)(x), model(x), atol=1e-9)
+
+
+class _Reversed(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.GRU(4, 8, dtype=F64)
+
+    def forward(self, x):
+        return self.rnn(torch.flip(x, [0]))[0]
+
+
+class _Broken(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.GRU(4, 8, dtype=F64)
+
+    def forward(self, x, lengths):
+        return self.rnn(x)[0]
+
+
+class _Wrapped(nn.Module):
+    """A custom container: its child is a module whose child is the RNN."""
+
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(_Seq(nn.LSTM(4, 8, dtype=F64)))
+        self.head = nn.Linear(8, 2, dtype=F64)
+
+    def forward(self, x):
+        return self.head(self.body(x))
+
+
+class _Seq(nn.Module):
+    def __init__(self, rnn):
+        super().__init__()
+        self.rnn = rnn
+
+    def forward(self, x):
+        return self.rnn(x)[0]
+
+
+class _Overridden(nn.LSTM):
+    def forward(self, x, hx=None):
+        y, state = super().forward(x, hx)
+        return torch.tanh(y), state
+
+
+@pytest.mark.parametrize("model,match", [
+    (_Reversed(), r"_Reversed\.forward does not compute 'rnn'"),
+    (_Broken(), r"_Broken\.forward fails on a \[T, B, N\] probe input of shape \(5, 16, 4\)"),
+    (nn.Sequential(nn.LSTM(4, 8), nn.Linear(8, 2)), r"Sequential\.forward fails"),
+    (_Overridden(4, 8, dtype=F64), r"_Overridden\.forward does not compute"),
+], ids=["reversed-input", "extra-argument", "sequential-tuple", "overridden-forward"])
+def test_forward_that_does_something_else_is_refused(model, match):
+    with pytest.raises(UnsupportedModelError, match=match):
+        spec_from_torch(model, 4)
+
+
+def test_nested_containers_are_read_through():
+    spec = spec_from_torch(_Wrapped(), 4)
+    assert isinstance(spec.layers[0], LstmSpec) and isinstance(spec.layers[-1], DenseSpec)
+    assert spec.layers[0].return_sequence is True
+
+
+def test_probe_leaves_training_flags_alone():
+    m = _Wrapped().train()
+    m.head.eval()
+    spec_from_torch(m, 4)
+    assert m.training and m.body.training and not m.head.training
+
+
+def test_weights_without_data_or_not_finite_are_refused():
+    with pytest.raises(UnsupportedModelError, match=r"parameter 'weight_ih_l0' holds no float data \(a meta tensor\)"):
+        spec_from_torch(nn.LSTM(4, 8, device="meta"), 4)
+    m = nn.GRU(4, 8, dtype=F64)
+    with torch.no_grad():
+        m.weight_hh_l0[1, 2] = float("nan")
+    with pytest.raises(UnsupportedModelError, match=r"layer 'GRU.l0': w_hh holds NaN or infinite values"):
+        spec_from_torch(m, 4)

@@ -58,9 +58,9 @@ func.func @f(%x: tensor<2x12xf32>) {
 
 // -----
 
-// Undefined SSA value (xDSL reports it where the region ends, not at the use).
+// Undefined SSA value: reported at its first use (xDSL reports it at the end of the file).
 func.func @f() {
-// CHECK: invalid-parse.mlir:{{[0-9]+}}:{{[0-9]+}}: error: values used but not defined: [%nope]
+// CHECK: invalid-parse.mlir:[[# @LINE + 1]]:21: error: use of undefined value %nope (no definition in this region or an enclosing one; a function sees only its own values)
   %y = ernn.sigmoid %nope : tensor<2xf32> -> tensor<2xf32>
   func.return
 }

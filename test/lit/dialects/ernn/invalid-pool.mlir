@@ -145,7 +145,16 @@ builtin.module {
 
 // -----
 // ernn.global: integer globals are index tables: signless i8/i16/i32/i64 only
+// (i1 is a width xDSL stores, so the rule of ernn.global is what refuses it;
+// widths it cannot store, such as i4, are refused by the parser: invalid-dense.mlir)
 builtin.module {
-// CHECK: invalid-pool.mlir:[[# @LINE + 1]]:3: error: 'ernn.global' op type element type must be f32, f64, !ernn.fixed or (an index table) a signless i8, i16, i32 or i64, got i4
+// CHECK: invalid-pool.mlir:[[# @LINE + 1]]:3: error: 'ernn.global' op type element type must be f32, f64, !ernn.fixed or (an index table) a signless i8, i16, i32 or i64, got i1
+  ernn.global @i dense<[[false, true], [true, false]]> : tensor<2x2xi1> -> tensor<2x2xi1>
+}
+
+// -----
+// ernn.global: dense elements of a width xDSL cannot store (i4) are refused where they are written
+builtin.module {
+// CHECK: invalid-pool.mlir:[[# @LINE + 1]]:44: error: dense elements of i4 are not supported (integer widths 1, 8, 16, 32 and 64 are)
   ernn.global @i dense<[[0, 1], [2, 1]]> : tensor<2x2xi4> -> tensor<2x2xi4>
 }
