@@ -404,7 +404,21 @@ class _Gen:
                        m.mux(next_period, m.sub(left, one, DW), left))
         m.connect(need, need_d)
         m.connect(left, left_d)
-        m.connect(beyond_r, m.or_(m.icmp("sle", left_d, zero), m.icmp("slt", need_d, zero)))
+        # steps - p, for the sequencers' "0 <= p - shift < steps" without a subtract (see sequencer_rtl)
+        rem = m.reg_loop(DW, "steps_minus_p", reset=0, rst=rst)
+        m.connect(rem, m.mux(start, m.sub(m.sext(steps_in, DW), m.const(p_first - 1, DW), DW),
+                             m.mux(next_period, m.sub(rem, one, DW), rem)))
+        self.rem = rem
+        # predicate of the next value = the predicate for each way the counter can move, chosen by how
+        # it moves: the compares (register against constant) run beside the stall logic, not after it
+        def dconst(v: int) -> Sig:
+            return m.const(v, DW)
+
+        left_le0 = m.mux(start, m.icmp("sle", m.sext(steps_in, DW), dconst(need0)),
+                         m.mux(next_period, m.icmp("sle", left, dconst(1)), m.icmp("sle", left, zero)))
+        need_lt0 = m.mux(start, m.const(1 if need0 < 0 else 0, 1),
+                         m.mux(next_period, m.icmp("slt", need, dconst(-1)), m.icmp("slt", need, zero)))
+        m.connect(beyond_r, m.or_(left_le0, need_lt0))
         m.connect(steps, m.mux(start, steps_in, steps))
         # a job: one warm-up cycle (the last cycle of period p_first - 1), then (T-1) P + base cycles
         # its last counted cycle, (T-1) P + base - 1, from the registered T in two register stages (the
@@ -457,9 +471,18 @@ class _Gen:
         to_come_d = m.mux(start, m.sext(steps_in, DW), m.sub(to_come, got, DW))
         m.connect(ahead, ahead_d)
         m.connect(to_come, to_come_d)
-        m.connect(here_r, m.icmp("sgt", ahead_d, zero))
-        m.connect(room_in_r, m.icmp("slt", ahead_d, m.const(2, DW)))
-        m.connect(left_r, m.icmp("sgt", to_come_d, zero))
+
+        def moved(pred, bound: int) -> Sig:
+            """pred(ahead_d, bound) from pred(ahead, bound -/+ 1): ahead moves by got - used."""
+            up, down = m.and_(frame_done, m.not_(next_period)), m.and_(next_period, m.not_(frame_done))
+            return m.mux(start, m.const(1 if {"sgt": -need0 > bound, "slt": -need0 < bound}[pred] else 0, 1),
+                         m.mux(up, m.icmp(pred, ahead, dconst(bound - 1)),
+                               m.mux(down, m.icmp(pred, ahead, dconst(bound + 1)), m.icmp(pred, ahead, dconst(bound)))))
+
+        m.connect(here_r, moved("sgt", 0))
+        m.connect(room_in_r, moved("slt", 2))
+        m.connect(left_r, m.mux(start, m.icmp("sgt", m.sext(steps_in, DW), zero),
+                                m.mux(frame_done, m.icmp("sgt", to_come, dconst(1)), m.icmp("sgt", to_come, zero))))
         fcopy = m.extract(frames_in, 0, 1)
         faddr = self.addr3(m, fcopy, 2, in_str, S, in_blk, qin, bits(fdepth), "frame_waddr")
         m.write_port(fmem, faddr, in_data, take)
@@ -468,7 +491,7 @@ class _Gen:
         self.events = []
         seqo = {}
         for u, mod in self.seq_mods.items():
-            seqo[u] = m.instance(mod, f"seq_{u}", {"cnt": cnt, "p": p, "steps": steps, "busy": busy, "rst": rst,
+            seqo[u] = m.instance(mod, f"seq_{u}", {"cnt": cnt, "p": p, "rem": self.rem, "busy": busy, "rst": rst,
                                                     "en": en})
         self.seqo = seqo
         self.build_buffers(m, seqo, fmem, qin)

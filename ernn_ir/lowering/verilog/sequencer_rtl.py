@@ -4,7 +4,9 @@ A unit's items are a table sorted by start cycle within the period.  The
 sequencer compares the period's cycle counter with the next item's start
 one cycle ahead (its outputs are registered), then steps the item's inner
 index m = 0 .. duration-1, one per cycle.  Each item belongs to time step
-`it = p - shift` (p: the period index); it only acts when 0 <= it < steps.
+`it = p - shift` (p: the period index); it only acts when 0 <= it < steps,
+tested as p >= shift and rem > -shift with rem = steps - p kept by the top
+(compares against constants, no subtract on the path to the item's start).
 Affine fields follow `base + m * step` (weight and buffer addresses).
 """
 
@@ -61,7 +63,7 @@ def sequencer(name: str, P: int, items: list[SeqItem], fields: list[SeqField], d
     cw = bits(P)
     cnt = m.input("cnt", cw)
     p = m.input("p", IT_WIDTH)
-    steps = m.input("steps", IT_WIDTH)
+    rem = m.input("rem", IT_WIDTH + 2)  # steps - p
     busy = m.input("busy", 1)
     rst = m.input("rst", 1)
     ent = decision_order(P, items)
@@ -75,6 +77,11 @@ def sequencer(name: str, P: int, items: list[SeqItem], fields: list[SeqField], d
             return m.const(vals[0], w, nm)
         return m.select(ptr, [m.const(v, w) for v in vals], nm)
 
+    def col_sig(vals: list[Sig], nm: str) -> Sig:
+        if len(set(id(v) for v in vals)) == 1:
+            return m.named(vals[0], nm) if not vals[0].value.name_hint else vals[0]
+        return m.select(ptr, vals, nm)
+
     dec_col = col([e[0] for e in ent], cw, "next_decision")
     hit = m.and_(busy, m.icmp("eq", cnt, dec_col, signed_ext=False), name="hit")
     last = m.eq_const(ptr, n - 1) if n > 1 else m.const(1, 1)
@@ -83,7 +90,11 @@ def sequencer(name: str, P: int, items: list[SeqItem], fields: list[SeqField], d
     dur_col = col([e[1].dur - 1 for e in ent], mw, "next_dur_m1")
     shift_col = col([e[2] for e in ent], IT_WIDTH, "next_shift")
     it_new = m.sub(p, shift_col, IT_WIDTH, "next_it")
-    act_new = m.and_(m.icmp("sge", it_new, m.const(0, IT_WIDTH)), m.icmp("slt", it_new, steps), name="next_act")
+    acts = {}
+    for k in sorted({e[2] for e in ent}):
+        acts[k] = m.and_(m.icmp("sge", p, m.const(k, IT_WIDTH)), m.icmp("sgt", rem, m.const(-k, rem.width)),
+                         name=f"acts_at_shift{k}" if k >= 0 else f"acts_at_shift_m{-k}")
+    act_new = col_sig([acts[e[2]] for e in ent], "next_act")
     run = m.reg_loop(1, "run", reset=0, rst=rst)
     mcur = m.reg_loop(mw, "m", reset=0, rst=rst)
     durcur = m.reg_loop(mw, "dur_m1")
