@@ -30,7 +30,7 @@ from ernn_ir.dialects.ernn.checks import dense_to_numpy
 from ernn_ir.hardware import units
 from ernn_ir.hardware.stepgraph import EwStage, Term, fmt_of
 from ernn_ir.lowering.reference.values import modes
-from ernn_ir.lowering.verilog.fixed_rtl import popcount, requantize
+from ernn_ir.lowering.verilog.fixed_rtl import popcount, requantize, sum_tree
 from ernn_ir.lowering.verilog.rtl import ModuleBuilder, Sig
 from ernn_ir.numerics import FixedFormat
 
@@ -113,11 +113,10 @@ def ew_lane(name: str, st: EwStage, term_formats: dict[Term, FixedFormat]) -> tu
     by_t: dict[int, list[Sig]] = {}
     for f, t in flags_at:
         by_t.setdefault(t, []).append(f)
-    total = None
-    for t in sorted(by_t):
-        c = m.delay(m.reg(m.zext(popcount(m, by_t[t], f"ev_t{t}"), cw), f"ev_t{t}_r"), depth - t - 1, f"ev_t{t}")
-        total = c if total is None else m.extract(m.add(m.zext(total, cw + 1), m.zext(c, cw + 1), cw + 1), 0, cw)
-    m.output("events", total if total is not None else m.const(0, cw))
+    counts = [m.delay(m.reg(m.zext(popcount(m, by_t[t], f"ev_t{t}"), cw), f"ev_t{t}_r"), depth - t - 1, f"ev_t{t}")
+              for t in sorted(by_t)]
+    total = m.extract(m.zext(sum_tree(m, counts, "ev_sum"), cw + 8), 0, cw) if counts else m.const(0, cw)
+    m.output("events", total)
     return m.finish(), depth
 
 

@@ -23,6 +23,7 @@ from ernn_ir.hardware.stepgraph import Term, fmt_of
 from ernn_ir.lowering.reference.values import modes
 from ernn_ir.lowering.verilog.ew_rtl import ew_lane, term_name
 from ernn_ir.lowering.verilog.fft_rtl import event_width, irfft_engine, rfft_engine
+from ernn_ir.lowering.verilog.fixed_rtl import sum_tree
 from ernn_ir.lowering.verilog.mac_rtl import (
     drain_unit,
     mac_array,
@@ -45,6 +46,8 @@ class GenerationError(Exception):
 
 
 EVENT_WIDTH = 32
+EVENT_PIPE = 3
+"""Cycles from a unit's event to the `events` port (term register, sum register, accumulator)."""
 
 
 @dataclass
@@ -435,7 +438,13 @@ class _Gen:
         finishing = m.and_(counting, m.not_(first_count), m.icmp("eq", cycles, last, signed_ext=False),
                            name="finishing")
         m.connect(busy, m.mux(start, m.const(1, 1), m.mux(finishing, m.const(0, 1), busy)))
-        done = m.reg(finishing, "done_pulse", reset=0, rst=rst, en=m.const(1, 1))
+        # the event count is pipelined (EVENT_PIPE cycles): the ports say a job is over when its counts are final
+        always1 = m.const(1, 1)
+        tail = [m.reg(finishing, "finished_d1", reset=0, rst=rst, en=always1)]
+        for k in range(1, EVENT_PIPE):
+            tail.append(m.reg(tail[-1], f"finished_d{k + 1}", reset=0, rst=rst, en=always1))
+        done = m.named(tail[-1], "done_pulse")
+        busy_port = m.or_(busy, *tail[:-1], name="busy_port") if EVENT_PIPE > 1 else busy
         self.p, self.cnt, self.steps, self.busy, self.rst = p, cnt, steps, busy, rst
 
         # ---- input interface: frame buffer, two copies per stream
@@ -498,15 +507,18 @@ class _Gen:
         m.output("in_ready", in_ready)
         # output FIFO
         self.build_output_fifo(m, fcount, fifo_depth, out_ready, start)
-        m.output("busy", busy)
+        m.output("busy", busy_port)
         m.output("done", done)
         m.output("cycles", cycles)
         ev = m.reg_loop(EVENT_WIDTH, "events", reset=0, rst=rst)
-        tot = ev
-        for n, e in enumerate(self.events):
-            e = m.named(m.zext(e, EVENT_WIDTH), f"event_term{n}") if e.value.name_hint is None else e
-            tot = m.extract(m.add(m.zext(tot, EVENT_WIDTH + 1), m.zext(e, EVENT_WIDTH + 1)), 0, EVENT_WIDTH)
-        m.connect(ev, m.mux(start, m.const(0, EVENT_WIDTH), m.mux(en, tot, ev)))
+        # this cycle's events of every unit (zero in a stall cycle: the units hold), registered per term,
+        # summed by a balanced tree at the terms' own widths, registered, then added: EVENT_PIPE cycles
+        always1 = m.const(1, 1)
+        terms = [m.reg(m.and_(m.replicate(en, e.width), e), f"event_term{n}", reset=0, rst=rst, en=always1)
+                 for n, e in enumerate(self.events)]
+        step_ev = m.reg(sum_tree(m, terms, "events_sum"), "events_this_cycle", reset=0, rst=rst, en=always1)
+        tot = m.extract(m.add(m.zext(ev, EVENT_WIDTH + 1), m.zext(step_ev, EVENT_WIDTH + 1)), 0, EVENT_WIDTH)
+        m.connect(ev, m.mux(start, m.const(0, EVENT_WIDTH), tot))
         m.output("events", ev)
         self.out.top = top.name
         self.mod(top.finish())
@@ -579,7 +591,7 @@ class _Gen:
             eng = m.instance(self.rfft_mods[sp.index], f"rfft{sp.index}", {"x": data})
             d = L_fft - 1
             ov = m.delay(v1, d, f"rfft{sp.index}_ov", rst=self.rst)
-            self.events.append(m.zext(m.and_(m.replicate(ov, event_width(b)), eng["events"]), EVENT_WIDTH))
+            self.events.append(m.and_(m.replicate(ov, event_width(b)), eng["events"]))
             writers.setdefault(sp.index, []).append((
                 ov, m.delay(j1, d, f"rfft{sp.index}_j"), m.delay(m.reg(stream, f"rfft{sp.index}_s"), d, f"rfft{sp.index}_s"),
                 m.delay(m.reg(it, f"rfft{sp.index}_it"), d, f"rfft{sp.index}_it"), eng["y"]))
@@ -702,9 +714,8 @@ class _Gen:
                 # padding lanes of the last row group compute nothing the reference counts
                 real_q = self.row_exists(m, k, e, g2, m2)
                 real_o = self.row_exists(m, k, e, g_d, m_d)
-                self.events.append(m.zext(m.and_(m.replicate(m.and_(dvalid, real_q), 8), dr[f"events{e}"]), EVENT_WIDTH))
-                self.events.append(m.zext(m.and_(m.replicate(m.and_(ovalid, real_o), event_width(b)),
-                                                 eng["events"]), EVENT_WIDTH))
+                self.events.append(m.and_(m.replicate(m.and_(dvalid, real_q), 8), dr[f"events{e}"]))
+                self.events.append(m.and_(m.replicate(m.and_(ovalid, real_o), event_width(b)), eng["events"]))
                 # the destination of the row this engine drains at (group, m)
                 for (kk, off), vb in vbufs.items():
                     if kk != k or e not in vb["banks"]:
@@ -929,7 +940,7 @@ class _Gen:
         ud = m.delay(m.reg(u, f"ew{st.index}_u_d"), depth, f"ew{st.index}_uo")
         sd = m.delay(m.reg(stream, f"ew{st.index}_s_d"), depth, f"ew{st.index}_so")
         for ev in lane_events:
-            self.events.append(m.zext(m.and_(m.replicate(vo, ev.width), ev), EVENT_WIDTH))
+            self.events.append(m.and_(m.replicate(vo, ev.width), ev))
         last_group = m.and_(vo, m.eq_const(mo, D_e - 1) if D_e > 1 else m.const(1, 1), name=f"ew{st.index}_block_done")
         # gather each output's block: groups 0 .. D_e-2 in registers, the last one as it comes
         blocks = []
@@ -980,7 +991,7 @@ class _Gen:
                 eng = m.instance(self.rfft_mods[sp.index], f"rfft{sp.index}", {"x": gathered})
                 d = L_fft - 1
                 ov = m.delay(gv, d, f"rfft{sp.index}_ov", rst=self.rst)
-                self.events.append(m.zext(m.and_(m.replicate(ov, event_width(b)), eng["events"]), EVENT_WIDTH))
+                self.events.append(m.and_(m.replicate(ov, event_width(b)), eng["events"]))
                 it_w = m.add(itd, m.const(1, IT_WIDTH), IT_WIDTH) if nxt else itd
                 writers.setdefault(sp.index, []).append((
                     ov, m.delay(m.reg(ud, f"rfft{sp.index}_u"), d, f"rfft{sp.index}_u"),
