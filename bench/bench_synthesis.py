@@ -42,6 +42,9 @@ DESIGNS = {
     "lstmp_b8": ("lstm", 16, 32, 8, {"proj_size": 16, "peepholes": True}, 12, 16, {"multipliers": 64}),
     "lstm_b16": ("lstm", 16, 32, 16, {}, 12, 16, {"multipliers": 64}),
     "gru_b8_w16": ("gru", 24, 32, 8, {"reset_after": False}, 16, 16, {"multipliers": 128, "streams": 2}),
+    # held out (test/unit/lowering/verilog/test_synthesis.py): not for fitting
+    "gru_before_b2": ("gru", 4, 6, 2, {"reset_after": False}, 12, 16, {"rows": 1, "cols": 1}),
+    "lstmp_peep_b4": ("lstm", 8, 8, 4, {"proj_size": 4, "peepholes": True}, 12, 16, {"rows": 3, "cols": 2}),
     "google_lstm": ("lstm", 153, 1024, 8, {"proj_size": 512, "peepholes": True}, 12, 16, {}),
 }
 METRICS = ("dsp", "bram18", "lut", "ff")

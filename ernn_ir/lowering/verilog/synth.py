@@ -264,8 +264,8 @@ def timing_wrapper(design_dir: str, top: str) -> str:
 
 
 def _critical_nets(log: str) -> list[str]:
-    """The nets of the last 'Critical path report' in a nextpnr log."""
-    start = log.rfind("Critical path report")
+    """The nets of the clock domain's critical path in a nextpnr log (its last report: after routing)."""
+    start = log.rfind("Critical path report for clock")
     if start < 0:
         return []
     nets = []
