@@ -136,9 +136,8 @@ def main() -> None:
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
         import peers_data  # type: ignore
 
-        for name, d in peers_data.PEERS.items():
-            print(f"  {name}: " + ", ".join(f"{k} {v}" for k, v in d.items() if k != "source"))
-            print(f"      source: {d.get('source', '')}")
+        print(f"  recorded {peers_data.PEERS.get('generated')} by bench/bench_peers.py (docs/peers.md)")
+        print("  " + peers_data.format_table(peers_data.table_rows()).replace("\n", "\n  "))
     except ImportError:
         print("  bench/peers_data.py not found (run bench/bench_peers.py)")
     # planning time

@@ -202,8 +202,8 @@ FFT_LUT_PER_ADDER_BIT = 0.68
 FFT_LUT_PER_MUX_BIT = 0.53
 FFT_FF_PER_REG_BIT = 0.9
 # element-wise lane, per bit of an add/sub/requantize result, per PWL unit, per bit of a product
-EW_LUT_PER_ADD_BIT, EW_LUT_PER_PWL = 2.8, 116
-EW_FF_PER_ADD_BIT, EW_FF_PER_PWL, EW_FF_PER_MUL_BIT = 0.58, 72, 2.47
+EW_LUT_PER_ADD_BIT, EW_LUT_PER_PWL = 2.8, 135
+EW_FF_PER_ADD_BIT, EW_FF_PER_PWL, EW_FF_PER_MUL_BIT = 0.58, 168, 2.47
 LUTRAM_DEPTH = 64  # memories up to this deep are LUT RAM / LUT ROM (yosys' xilinx memory mapping)
 
 
@@ -284,7 +284,8 @@ def _logic(s: Schedule, copies: dict[str, int], mems: list[Memory]) -> dict[str,
     words = sum(m.banks * m.width for m in small)
     rom = sum(m.banks * m.width * math.ceil(m.depth * m.copies / 64) for m in small if m.kind == "rom")
     ram = sum(m.banks * _lutram_luts(m.depth * m.copies, m.width) for m in small if m.kind != "rom")
-    bd["top"] = {"lut": rom + ram + round(0.4 * words) + 350, "ff": round(1.25 * words) + 150, "lutram": ram}
+    # + the frame and step counters, their predicates and the event-count pipeline
+    bd["top"] = {"lut": rom + ram + round(0.4 * words) + 650, "ff": round(1.25 * words) + 350, "lutram": ram}
     return bd
 
 

@@ -15,7 +15,7 @@
 // CHECK:           ernn_hw.mac %{{.*}} rom(@weights) base(12) rows(2) cols(1) row_order [0] parts [2]
 // CHECK:           ernn_hw.yield
 // CHECK-NOT:   ernn.global
-// CHECK-LABEL: ernn_hw.design @main_accel device "ku060" clock 2.000000e+02 streams(1) period(47) block(2) {
+// CHECK-LABEL: ernn_hw.design @main_accel device "ku060" clock 2.000000e+02 streams(1) period(51) block(2) {
 // CHECK-NEXT:    ernn_hw.mac_array @mac rows(2) cols(1) cmul(3) latency(5) : !ernn.fixed<8, {{[0-9]+}}>, !ernn.fixed<{{[0-9]+}}, {{[0-9]+}}>
 // One forward unit per spectrum (state r, input x_t, h), one inverse unit per matvec, one element-wise unit per stage.
 // CHECK-NEXT:    ernn_hw.fft_unit @rfft0 node(0) engines(1) latency(3)
@@ -23,7 +23,7 @@
 // CHECK-NEXT:    ernn_hw.fft_unit @rfft2 node(2) engines(1) latency(3)
 // CHECK-NEXT:    ernn_hw.fft_unit @irfft0 inverse node(0) engines(2) latency(3)
 // CHECK-NEXT:    ernn_hw.fft_unit @irfft1 inverse node(1) engines(1) latency(3)
-// CHECK-NEXT:    ernn_hw.ew_unit @ew0 stage(0) lanes(1) latency(14)
+// CHECK-NEXT:    ernn_hw.ew_unit @ew0 stage(0) lanes(1) latency(18)
 // CHECK-NEXT:    ernn_hw.ew_unit @ew1 stage(1) lanes(2) latency(3)
 // 14 words per bank: gates 4 groups x (2 + 1) chunks, projection 1 group x 2 chunks.
 // CHECK-NEXT:    ernn_hw.rom @weights banks(2) depth(14) dense<
@@ -35,16 +35,16 @@
 // CHECK:         ernn_hw.buffer @state1 "state" of "c" banks(1) depth(2)
 // CHECK-NEXT:    ernn_hw.buffer @frame0 "frame" of "x_t" banks(1) depth(2)
 // The schedule: the input's part of the gate matvec is prefetched in the previous period.
-// CHECK-NEXT:    ernn_hw.phase on @rfft1 "rfft" stream(0) prefetch duration(2) items [1] offsets [-47]
+// CHECK-NEXT:    ernn_hw.phase on @rfft1 "rfft" stream(0) prefetch duration(2) items [1] offsets [-51]
 // CHECK-NEXT:    ernn_hw.phase on @mac "row" mac(0) part(0) stream(0) prefetch first duration(2) items [0, 1, 2, 3] offsets [-15, -13, -11, -9]
 // CHECK-NEXT:    ernn_hw.phase on @mac "row" mac(0) part(1) stream(0) last duration(1) items [0, 1, 2, 3] offsets [0, 1, 2, 3]
 // CHECK-NEXT:    ernn_hw.phase on @irfft0 "drain" mac(0) stream(0) duration(1) items [0, 1, 2, 3] offsets [5, 6, 7, 8]
 // CHECK-NEXT:    ernn_hw.phase on @ew0 "ew" stage(0) stream(0) duration(2) items [0, 1] offsets [11, 13]
 // The projection sweeps columns as h's blocks arrive.
-// CHECK-NEXT:    ernn_hw.phase on @mac "col" mac(1) part(0) stream(0) first duration(1) items [0] offsets [29]
-// CHECK-NEXT:    ernn_hw.phase on @mac "col" mac(1) part(0) stream(0) last duration(1) items [1] offsets [31]
-// CHECK-NEXT:    ernn_hw.phase on @irfft1 "drain" mac(1) stream(0) duration(2) items [0] offsets [36]
-// CHECK-NEXT:    ernn_hw.phase on @ew1 "ew" stage(1) stream(0) duration(1) items [0] offsets [41]
+// CHECK-NEXT:    ernn_hw.phase on @mac "col" mac(1) part(0) stream(0) first duration(1) items [0] offsets [33]
+// CHECK-NEXT:    ernn_hw.phase on @mac "col" mac(1) part(0) stream(0) last duration(1) items [1] offsets [35]
+// CHECK-NEXT:    ernn_hw.phase on @irfft1 "drain" mac(1) stream(0) duration(2) items [0] offsets [40]
+// CHECK-NEXT:    ernn_hw.phase on @ew1 "ew" stage(1) stream(0) duration(1) items [0] offsets [45]
 // CHECK-NEXT:  }
 
 // GRU, reset before the matvec: two matvecs, two stages, a value (z) passed between the stages.
