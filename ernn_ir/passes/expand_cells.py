@@ -203,7 +203,8 @@ def expand_gru(op: ernn.GruOp) -> None:
     op.h_n.replace_all_uses_with(h_n)
     op.detach()
     op.erase()
-    for w in (op.w_x, op.w_h):
+    # the weights, once each (a GRU may use one matrix for both: the fuzz suite found it)
+    for w in {id(v): v for v in (op.w_x, op.w_h)}.values():
         if not w.uses and isinstance(w.owner, ernn.CirculantOp):
             w.owner.detach()
             w.owner.erase()

@@ -319,3 +319,17 @@ func.func @gru_units(%x: tensor<3x1x4xf64>) -> tensor<3x1x8xf64> {
 // CHECK-NEXT:    %y_pad = ernn.pad %[[Y]] : tensor<3x1x6xf64> -> tensor<3x1x8xf64>
 // CHECK-NEXT:    %h_n_pad = ernn.pad
 // CHECK-NEXT:    func.return %y_pad : tensor<3x1x8xf64>
+
+// -----
+// One matrix for both matvecs (w_x = w_h): it is sliced per gate for each use and then erased once
+// (erasing it per use was an internal error, found by the fuzz suite).
+// CHECK-LABEL: func.func @gru_shared_weights(
+// CHECK:         %w_x_rz = ernn.circulant dense<5.000000e-01> : tensor<4x2x2xf64>
+// CHECK:         %w_h_rz = ernn.circulant dense<5.000000e-01> : tensor<4x2x2xf64>
+// CHECK-NOT:     ernn.circulant dense<5.000000e-01> : tensor<6x2x2xf64>
+// CHECK:         ernn.scan
+func.func @gru_shared_weights(%x: tensor<3x1x4xf64>) -> tensor<3x1x4xf64> {
+  %w = ernn.circulant dense<0.5> : tensor<6x2x2xf64> -> !ernn.circulant<12x4xf64, block = 2>
+  %y, %h = ernn.gru %x, %w, %w : tensor<3x1x4xf64>, !ernn.circulant<12x4xf64, block = 2>, !ernn.circulant<12x4xf64, block = 2> -> tensor<3x1x4xf64>, tensor<1x4xf64>
+  func.return %y : tensor<3x1x4xf64>
+}
