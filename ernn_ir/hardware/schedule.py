@@ -297,6 +297,31 @@ class _ItemBuilder:
             self.rfft_items.append(ri)
 
     # -- the rows / blocks a MAC item touches
+    def ew_done(self, stage: int) -> int:
+        """Cycles from an element-wise item's start to its last element being readable."""
+        return self.ew_dur[stage] - 1 + self.ew_lat[stage]
+
+    def ew_inputs(self, s: int):
+        """(producer item, element-wise item, latency, iteration distance) of stream s's element-wise
+        operands: IRFFT outputs through their drain, earlier stages' values, and (distance 1) carries."""
+        g, cfg, b, L = self.g, self.cfg, self.b, self.lat
+        di, ei = self.drain_items[s], self.ew_items[s]
+        for st in g.stages:
+            for u in range(st.length // b):
+                e = ei[(st.index, u)]
+                for t in st.terms():
+                    blk = t.offset // b + u
+                    if t.kind == "irfft":
+                        k = t.index
+                        a, lane = divmod(self.pos_of_row[k][blk], cfg.row_lanes)
+                        yield di[(k, a)], e, lane // cfg.irfft_engines[k] + L["drain"] + L["irfft"], 0
+                    elif t.kind == "stage":
+                        sst, _ = g.stage_values[t.index]
+                        yield ei[(sst, blk)], e, self.ew_done(sst), 0
+                    elif t.kind == "carry":
+                        prod = g.carries[t.index].next
+                        yield ei[(prod.index, blk)], e, self.ew_done(prod.index), 1
+
     def chunk_of_block(self, pi: PartInfo, j: int) -> int:
         return j // self.cfg.col_lanes
 
@@ -457,7 +482,6 @@ def build_schedule(g: StepGraph, cfg: TileConfig) -> Schedule:
     B = _ItemBuilder(g, cfg)
     B.build()
     items = B.items
-    b = g.block
     S = cfg.streams
 
     # ---- 1. orders: a greedy, data-driven list schedule of one iteration per stream
@@ -508,36 +532,20 @@ def build_schedule(g: StepGraph, cfg: TileConfig) -> Schedule:
                     prod = g.carries[sp.source.index].next
                     for j in range(pi.cols):
                         e = ei[(prod.index, j)]
-                        lat = B.ew_dur[prod.index] - 1 + B.ew_lat[prod.index] + L["rfft"] - B.chunk_of_block(pi, j)
+                        lat = B.ew_done(prod.index) + L["rfft"] - B.chunk_of_block(pi, j)
                         edges.append(Edge(e, first, lat, 1))
                 else:  # an in-step spectrum: column-major, chunk c waits for its blocks
                     prod = sp.source
                     for c in range(pi.chunks):
                         for j in range(c * cfg.col_lanes, min(pi.cols, (c + 1) * cfg.col_lanes)):
                             e = ei[(prod.index, j)]
-                            lat = B.ew_dur[prod.index] - 1 + B.ew_lat[prod.index] + L["rfft"]
+                            lat = B.ew_done(prod.index) + L["rfft"]
                             edges.append(Edge(e, mi[(k, pi.part, c)], lat, 0))
             finals = B.final_items(s, k, pos)
             for a, (i, p_in) in finals.items():
                 edges.append(Edge(i, di[(k, a)], p_in + L["mac"], 0))
         # element-wise items
-        for st in g.stages:
-            for u in range(st.length // b):
-                e = ei[(st.index, u)]
-                for t in st.terms():
-                    blk = t.offset // b + u
-                    if t.kind == "irfft":
-                        k = t.index
-                        p = B.pos_of_row[k][blk]
-                        a, lane = divmod(p, cfg.row_lanes)
-                        m = lane // cfg.irfft_engines[k]
-                        edges.append(Edge(di[(k, a)], e, m + L["drain"] + L["irfft"], 0))
-                    elif t.kind == "stage":
-                        sst, _ = g.stage_values[t.index]
-                        edges.append(Edge(ei[(sst, blk)], e, B.ew_dur[sst] - 1 + B.ew_lat[sst], 0))
-                    elif t.kind == "carry":
-                        prod = g.carries[t.index].next
-                        edges.append(Edge(ei[(prod.index, blk)], e, B.ew_dur[prod.index] - 1 + B.ew_lat[prod.index], 1))
+        edges.extend(Edge(src, dst, lat, dist) for src, dst, lat, dist in B.ew_inputs(s))
 
     n = len(items)
     best_P, tau = _min_period(n, items, edges)
@@ -557,7 +565,6 @@ def _greedy_orders(B: _ItemBuilder, stream_start: list[int]) -> dict[str, list[i
     order (they fill the wait for the next iteration's recurrence).
     """
     g, cfg, items = B.g, B.cfg, B.items
-    b = g.block
     L = B.lat
     n = len(items)
     # dependences inside one iteration: (pred, lat) lists, with "ready at start" for external inputs
@@ -576,7 +583,7 @@ def _greedy_orders(B: _ItemBuilder, stream_start: list[int]) -> dict[str, list[i
                         for j in range(c * cfg.col_lanes, min(pi.cols, (c + 1) * cfg.col_lanes)):
                             e = ei[(sp.source.index, j)]
                             preds[mi[(k, pi.part, c)]].append(
-                                (e, B.ew_dur[sp.source.index] - 1 + B.ew_lat[sp.source.index] + L["rfft"]))
+                                (e, B.ew_done(sp.source.index) + L["rfft"]))
             # drains wait for every own sweep of the group (its final one in any order)
             for a in range(B.groups[k]):
                 for pi in B.parts[k]:
@@ -586,19 +593,9 @@ def _greedy_orders(B: _ItemBuilder, stream_start: list[int]) -> dict[str, list[i
                         preds[di[(k, a)]].append((mi[(k, pi.part, a)], pi.chunks - 1 + L["mac"]))
                     else:
                         preds[di[(k, a)]].append((mi[(k, pi.part, pi.chunks - 1)], a + L["mac"]))
-        for st in g.stages:
-            for u in range(st.length // b):
-                e = ei[(st.index, u)]
-                for t in st.terms():
-                    blk = t.offset // b + u
-                    if t.kind == "irfft":
-                        k = t.index
-                        p = B.pos_of_row[k][blk]
-                        a, lane = divmod(p, cfg.row_lanes)
-                        preds[e].append((di[(k, a)], lane // cfg.irfft_engines[k] + L["drain"] + L["irfft"]))
-                    elif t.kind == "stage":
-                        sst, _ = g.stage_values[t.index]
-                        preds[e].append((ei[(sst, blk)], B.ew_dur[sst] - 1 + B.ew_lat[sst]))
+        for src, dst, lat, dist in B.ew_inputs(s):
+            if dist == 0:  # within one iteration
+                preds[dst].append((src, lat))
 
     import heapq
 

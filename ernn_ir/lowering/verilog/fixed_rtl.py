@@ -86,18 +86,7 @@ def mul_const(m: ModuleBuilder, x: Sig, c: int, name: str) -> Sig:
 
 def popcount(m: ModuleBuilder, flags: list[Sig], name: str) -> Sig:
     """How many of the one-bit flags are high (an adder tree)."""
-    if not flags:
-        return m.const(0, 1, name)
-    vals = [m.zext(f, 2) for f in flags]
-    while len(vals) > 1:
-        nxt = []
-        for i in range(0, len(vals) - 1, 2):
-            w = max(vals[i].width, vals[i + 1].width) + 1
-            nxt.append(m.add(m.zext(vals[i], w), m.zext(vals[i + 1], w), w))
-        if len(vals) % 2:
-            nxt.append(vals[-1])
-        vals = nxt
-    return m.named(vals[0], name)
+    return sum_tree(m, [m.zext(f, 2) for f in flags], name)
 
 
 def sum_tree(m: ModuleBuilder, vals: list[Sig], name: str) -> Sig:
