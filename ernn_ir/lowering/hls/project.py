@@ -136,6 +136,15 @@ def _to_raw(d: HlsDesign, expr: str) -> str:
     return f"ernn::raw_of({expr})" if d.ap else f"static_cast<long long>({expr})"
 
 
+def _output_streams_and_call(d, g, stream: str, top: str) -> list[str]:
+    """Declare the output streams and call the top on the input and output streams (testbench and bridge)."""
+    lines = [f'    {stream}<{d.fx(out.format)}> {d.output_name[o]}_out("{d.output_name[o]}_out");'
+             for o, out in enumerate(g.outputs)]
+    args = [f"{d.input_name[i]}_in" for i in range(len(g.inputs))] + [f"{d.output_name[o]}_out"
+                                                                      for o in range(len(g.outputs))]
+    return [*lines, f"    {top}({', '.join(args)});"]
+
+
 def testbench(d: HlsDesign) -> str:
     g = d.g
     top = d.top
@@ -207,12 +216,7 @@ def testbench(d: HlsDesign) -> str:
             f'    {stream}<{d.fx(inp.format)}> {n}_in("{n}_in");',
             f"    for (size_t i = 0; i < {n}_raw.size(); i++) {n}_in.write({_to_value(d, inp.format, f'{n}_raw[i]')});",
         ]
-    for o, out in enumerate(g.outputs):
-        n = d.output_name[o]
-        lines.append(f'    {stream}<{d.fx(out.format)}> {n}_out("{n}_out");')
-    args = [f"{d.input_name[i]}_in" for i in range(len(g.inputs))] + [f"{d.output_name[o]}_out"
-                                                                      for o in range(len(g.outputs))]
-    lines.append(f"    {top}({', '.join(args)});")
+    lines += _output_streams_and_call(d, g, stream, top)
     lines.append("    long mismatches = 0;")
     lines.append("    bool compared = false;")
     for o, out in enumerate(g.outputs):
@@ -288,12 +292,7 @@ def bridge(d: HlsDesign, sources_hash: str) -> str:
             f'    {stream}<{d.fx(inp.format)}> {n}_in("{n}_in");',
             f"    for (long v = 0; v < frames * {U}_IN{i}_SIZE; v++) {n}_in.write({_to_value(d, inp.format, f'inputs[{i}][v]')});",
         ]
-    for o, out in enumerate(g.outputs):
-        n = d.output_name[o]
-        lines.append(f'    {stream}<{d.fx(out.format)}> {n}_out("{n}_out");')
-    args = [f"{d.input_name[i]}_in" for i in range(len(g.inputs))] + [f"{d.output_name[o]}_out"
-                                                                      for o in range(len(g.outputs))]
-    lines.append(f"    {top}({', '.join(args)});")
+    lines += _output_streams_and_call(d, g, stream, top)
     for i in range(len(g.inputs)):
         lines.append(f"    if (!{d.input_name[i]}_in.empty()) return 1;")
     for o, out in enumerate(g.outputs):
