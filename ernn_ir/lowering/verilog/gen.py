@@ -426,9 +426,11 @@ class _Gen:
         # a job: one warm-up cycle (the last cycle of period p_first - 1), then (T-1) P + base cycles
         # its last counted cycle, (T-1) P + base - 1, from the registered T in two register stages (the
         # constant product is a long adder chain); it is fresh 3 cycles after start, before any job can end
-        steps_m1 = m.reg(m.sub(steps, m.const(1, IT_WIDTH), IT_WIDTH), "steps_minus_1", en=m.const(1, 1))
+        always = m.const(1, 1)  # the enable of what never stalls (the host side, the job's bookkeeping)
+        self.always = always
+        steps_m1 = m.reg(m.sub(steps, m.const(1, IT_WIDTH), IT_WIDTH), "steps_minus_1", en=always)
         tp = m.extract(self.mul_by_const(m, steps_m1, P), 0, IT_WIDTH)
-        last = m.reg(m.add(tp, m.const(total_base - 1, IT_WIDTH), IT_WIDTH), "last_cycle", en=m.const(1, 1))
+        last = m.reg(m.add(tp, m.const(total_base - 1, IT_WIDTH), IT_WIDTH), "last_cycle", en=always)
         warm = m.reg_loop(1, "warmup", reset=0, rst=rst)
         m.connect(warm, m.mux(start, m.const(1, 1), m.mux(adv, m.const(0, 1), warm)))
         counting = m.and_(adv, m.not_(warm), name="counting")
@@ -439,10 +441,9 @@ class _Gen:
                            name="finishing")
         m.connect(busy, m.mux(start, m.const(1, 1), m.mux(finishing, m.const(0, 1), busy)))
         # the event count is pipelined (EVENT_PIPE cycles): the ports say a job is over when its counts are final
-        always1 = m.const(1, 1)
-        tail = [m.reg(finishing, "finished_d1", reset=0, rst=rst, en=always1)]
+        tail = [m.reg(finishing, "finished_d1", reset=0, rst=rst, en=always)]
         for k in range(1, EVENT_PIPE):
-            tail.append(m.reg(tail[-1], f"finished_d{k + 1}", reset=0, rst=rst, en=always1))
+            tail.append(m.reg(tail[-1], f"finished_d{k + 1}", reset=0, rst=rst, en=always))
         done = m.named(tail[-1], "done_pulse")
         busy_port = m.or_(busy, *tail[:-1], name="busy_port") if EVENT_PIPE > 1 else busy
         self.p, self.cnt, self.steps, self.busy, self.rst = p, cnt, steps, busy, rst
@@ -451,8 +452,6 @@ class _Gen:
         fw = b * inp.format.width
         fdepth = 2 * S * qin
         fmem = m.memory("frame_buf", fdepth, fw, 1)
-        always = m.const(1, 1)
-        self.always = always
         # the host side never stalls
         in_blk = m.reg_loop(bits(qin), "in_block", reset=0, rst=rst, en=always)
         in_str = m.reg_loop(bits(S), "in_stream", reset=0, rst=rst, en=always)
@@ -513,10 +512,9 @@ class _Gen:
         ev = m.reg_loop(EVENT_WIDTH, "events", reset=0, rst=rst)
         # this cycle's events of every unit (zero in a stall cycle: the units hold), registered per term,
         # summed by a balanced tree at the terms' own widths, registered, then added: EVENT_PIPE cycles
-        always1 = m.const(1, 1)
-        terms = [m.reg(m.and_(m.replicate(en, e.width), e), f"event_term{n}", reset=0, rst=rst, en=always1)
+        terms = [m.reg(m.and_(m.replicate(en, e.width), e), f"event_term{n}", reset=0, rst=rst, en=self.always)
                  for n, e in enumerate(self.events)]
-        step_ev = m.reg(sum_tree(m, terms, "events_sum"), "events_this_cycle", reset=0, rst=rst, en=always1)
+        step_ev = m.reg(sum_tree(m, terms, "events_sum"), "events_this_cycle", reset=0, rst=rst, en=self.always)
         tot = m.extract(m.add(m.zext(ev, EVENT_WIDTH + 1), m.zext(step_ev, EVENT_WIDTH + 1)), 0, EVENT_WIDTH)
         m.connect(ev, m.mux(start, m.const(0, EVENT_WIDTH), tot))
         m.output("events", ev)
