@@ -50,11 +50,12 @@ DESIGNS = {
 METRICS = ("dsp", "bram18", "lut", "ff")
 
 
-def design(name: str):
+def design(name: str, device: str = "ku060"):
+    """The design `name` tiled for `device` (ECP5 designs get the deep pipeline: `units`)."""
     kind, I, H, b, extra, wb, db, tile = DESIGNS[name]
     t0 = time.perf_counter()
     m = quantized(kind, I, H, b, extra, T=2, batch=tile.get("streams", 1), weight_bits=wb, data_bits=db)
-    t = tiled(m, device="ku060", **tile)
+    t = tiled(m, device=device, **tile)
     view = read_design(accelerators(t)[0], OuterConstants(t))
     rtl = generate(view)
     return view, rtl, time.perf_counter() - t0
@@ -127,7 +128,7 @@ def main() -> None:
                 f"{r['estimate'][m]:>7d}/{r['yosys'][m]:<7d}{ratio(r['estimate'][m], r['yosys'][m]):>2s}"
                 for m in METRICS))
     if args.ecp5:
-        view, rtl, _ = design(args.ecp5)
+        view, rtl, _ = design(args.ecp5, "ecp5-85f")
         d = os.path.join(workdir, f"{args.ecp5}_ecp5")
         write_project([(view, rtl)], d)
         e = ecp5(d, freq_mhz=args.freq)

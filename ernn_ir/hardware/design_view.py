@@ -31,6 +31,7 @@ from ernn_ir.hardware.schedule import (
     TileConfig,
     ew_unit,
     irfft_unit,
+    mac_latency,
     part_infos,
     rfftx_unit,
     stage_latency,
@@ -71,19 +72,23 @@ def read_design(acc: AcceleratorOp, consts: OuterConstants) -> DesignView:
         raise OpDiagnostic(d, f"the design needs one inverse fft_unit per matvec (0..{len(g.macs) - 1})")
     if sorted(ews) != list(range(len(g.stages))):
         raise OpDiagnostic(d, f"the design needs one ew_unit per element-wise stage (0..{len(g.stages) - 1})")
+    try:
+        dev = load_device(d.device.data)
+    except DeviceError as e:
+        raise OpDiagnostic(d, str(e)) from None
     cfg = TileConfig(
         row_lanes=_int(arr.rows), col_lanes=_int(arr.cols), cmul=_int(arr.cmul), streams=_int(d.streams),
         irfft_engines=tuple(irfft[k] for k in range(len(g.macs))),
         ew_lanes=tuple(_int(ews[s].lanes) for s in range(len(g.stages))),
-        rfft_engines=tuple(rfft.get(sp.index, 1) for sp in g.spectra),
+        rfft_engines=tuple(rfft.get(sp.index, 1) for sp in g.spectra), deep=dev.deep_pipeline,
     )
     # the latencies the design claims must be the ones the hardware is built with
     b = g.block
-    checks = [("mac_array", _int(arr.latency), units.mac_latency(cfg.col_lanes), arr)]
+    checks = [("mac_array", _int(arr.latency), mac_latency(g, cfg), arr)]
     for o in ffts:
-        checks.append(("fft_unit", _int(o.latency), units.fft_latency(b, o.inverse is not None), o))
+        checks.append(("fft_unit", _int(o.latency), units.fft_latency(b, o.inverse is not None, cfg.deep), o))
     for s, o in ews.items():
-        checks.append(("ew_unit", _int(o.latency), stage_latency(g.stages[s]), o))
+        checks.append(("ew_unit", _int(o.latency), stage_latency(g.stages[s], cfg.deep), o))
     for what, got, want, op in checks:
         if got != want:
             raise OpDiagnostic(op, f"latency({got}) of this {what} differs from the {want} cycles its "
@@ -121,13 +126,9 @@ def read_design(acc: AcceleratorOp, consts: OuterConstants) -> DesignView:
         graph=g, config=cfg, period=P, items=items, orders=orders, parts=parts, row_orders=row_orders,
         groups=[-(-m.rows // cfg.row_lanes) for m in g.macs],
         latencies={"mac": _int(arr.latency), "drain": units.drain_latency(),
-                   "rfft": units.fft_latency(b, False), "irfft": units.fft_latency(b, True)},
+                   "rfft": units.fft_latency(b, False, cfg.deep), "irfft": units.fft_latency(b, True, cfg.deep)},
         ew_latency=[_int(ews[s].latency) for s in range(len(g.stages))],
     )
-    try:
-        dev = load_device(d.device.data)
-    except DeviceError as e:
-        raise OpDiagnostic(d, str(e)) from None
     copies = {}
     for o in d.body.block.ops:
         if isinstance(o, BufferOp):

@@ -43,6 +43,18 @@ class Device:
     def bram_bits(self) -> int:
         return self.bram18 * 18 * 1024
 
+    @property
+    def deep_pipeline(self) -> bool:
+        """Whether designs for this device use the deep pipeline (`units`, "Deep pipeline").
+
+        ECP5: yosys 0.23 maps products to MULT18X18D without their registers
+        and the fabric's carry chains are slow, so the generator registers
+        every 18 x 18 piece of a product inside its slice and gives each carry
+        chain its own cycle.  On Xilinx, yosys packs the pipeline registers
+        into the DSP slices itself.
+        """
+        return self.family == "ecp5"
+
 
 BUILTIN: dict[str, Device] = {
     d.name: d

@@ -150,7 +150,7 @@ def auto_config(g: StepGraph, req: PlanRequest, rows: int, cols: int, style: str
             rfft.append(min(n, req.rfft_engines) if req.rfft_engines else n)
         else:
             rfft.append(1)
-    return TileConfig(rows, cols, req.cmul, S, tuple(irfft), tuple(ew), tuple(rfft))
+    return TileConfig(rows, cols, req.cmul, S, tuple(irfft), tuple(ew), tuple(rfft), deep=req.device.deep_pipeline)
 
 
 def max_rows(g: StepGraph) -> int:

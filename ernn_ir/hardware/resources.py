@@ -284,8 +284,14 @@ def _logic(s: Schedule, copies: dict[str, int], mems: list[Memory]) -> dict[str,
     words = sum(m.banks * m.width for m in small)
     rom = sum(m.banks * m.width * math.ceil(m.depth * m.copies / 64) for m in small if m.kind == "rom")
     ram = sum(m.banks * _lutram_luts(m.depth * m.copies, m.width) for m in small if m.kind != "rom")
-    # + the frame and step counters, their predicates and the event-count pipeline
-    bd["top"] = {"lut": rom + ram + round(0.4 * words) + 650, "ff": round(1.25 * words) + 350, "lutram": ram}
+    # + the frame and step counters, their predicates and the event-count pipeline; the controller
+    # keeps three more 34-bit counters than it once did (predicates as sign bits) and two per distinct
+    # step shift of the sequencers' items (their step flags: gen.step_flag)
+    P = s.period
+    shifts = {math.floor(it.offset / P) - (1 if it.offset % P == 0 else 0) for it in s.items}
+    counters_ff = 34 * (3 + 2 * len(shifts))
+    bd["top"] = {"lut": rom + ram + round(0.4 * words) + 650,
+                 "ff": round(1.25 * words) + 350 + counters_ff, "lutram": ram}
     return bd
 
 

@@ -54,6 +54,8 @@ class TileConfig:
     """Per element-wise stage: elements per cycle (a divisor of the block size)."""
     rfft_engines: tuple[int, ...] = ()
     """Per spectrum: rFFT engines (blocks per cycle) of input-frame spectra (1 for the others)."""
+    deep: bool = False
+    """The deep pipeline of slow fabrics (`units`, "Deep pipeline"; set from `Device.deep_pipeline`)."""
 
 
 MAC = "mac"
@@ -240,12 +242,12 @@ class _ItemBuilder:
         self.pos_of_row = [{r: i for i, r in enumerate(ro)} for ro in self.row_orders]
         self.items: list[Item] = []
         self.lat = {
-            "mac": units.mac_latency(cfg.col_lanes),
+            "mac": mac_latency(g, cfg),
             "drain": units.drain_latency(),
-            "rfft": units.fft_latency(self.b, False),
-            "irfft": units.fft_latency(self.b, True),
+            "rfft": units.fft_latency(self.b, False, cfg.deep),
+            "irfft": units.fft_latency(self.b, True, cfg.deep),
         }
-        self.ew_lat = [stage_latency(st) for st in g.stages]
+        self.ew_lat = [stage_latency(st, cfg.deep) for st in g.stages]
         self.ew_dur = [math.ceil(self.b / cfg.ew_lanes[s]) for s in range(len(g.stages))]
         self.drain_dur = [math.ceil(cfg.row_lanes / cfg.irfft_engines[k]) for k in range(len(g.macs))]
         # index maps per stream
@@ -345,7 +347,14 @@ class _ItemBuilder:
         return out
 
 
-def stage_latency(st) -> int:
+def mac_latency(g: StepGraph, cfg: TileConfig) -> int:
+    """The MAC array's latency for this graph's operand widths (`units.mac_latency`)."""
+    ww = max(m.weight_format.width for m in g.macs)
+    wx = max(m.input_format.width for m in g.macs)
+    return units.mac_latency(cfg.col_lanes, units.lane_product_latency(g.block, ww, wx, cfg.cmul, cfg.deep))
+
+
+def stage_latency(st, deep: bool = False) -> int:
     """Read, the delay-balanced operator pipeline, and the output register."""
     ready: dict[tuple[int, int], int] = {}
     for n in st.nodes():
@@ -353,7 +362,7 @@ def stage_latency(st) -> int:
             (ready[(id(o.op), o.offset)] if not hasattr(o, "kind") else 0 for o in n.operands),
             default=0,
         )
-        ready[(id(n.op), n.offset)] = t_in + units.ew_op_latency(n.op)
+        ready[(id(n.op), n.offset)] = t_in + units.ew_op_latency(n.op, deep)
     depth = max(
         (ready[(id(e.op), e.offset)] if not hasattr(e, "kind") else 0 for e in st.exprs), default=0
     )

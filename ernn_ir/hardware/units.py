@@ -9,6 +9,15 @@ Conventions: an operation issued (or a block entering a unit) in cycle n
 has its result written at the end of cycle n + latency - 1, and a consumer
 may read it from cycle n + latency on.  Memories read synchronously (an
 address in cycle n gives data in cycle n + 1).
+
+Deep pipeline (`TileConfig.deep`, chosen for devices whose DSPs yosys maps
+without registers and whose carry chains are slow: ECP5).  Every product goes
+through a registered 18 x 18 multiplier slice (`mult18`); a product with an
+operand wider than 18 bits is cut into pieces (17-bit unsigned low parts and
+a signed top part) whose products are summed one cycle later; an add or
+subtract is registered before its requantize, and the PWL clamp gets its own
+cycle.  Each of these costs a cycle, counted below; with `deep` off the
+numbers are the standard pipeline's.
 """
 
 from __future__ import annotations
@@ -42,28 +51,60 @@ def nontrivial_stage(stage: int, b: int) -> bool:
     return stage >= 3
 
 
-def fft_latency(b: int, inverse: bool) -> int:
+def fft_latency(b: int, inverse: bool, deep: bool = False) -> int:
     """Cycles from a block entering an FFT engine to its result being readable.
 
     1 cycle to requantize the input into the transform's format (the inverse
     also mirrors the conjugate bins in it), then per radix-2 stage 1 cycle for
-    the butterfly adds, plus 1 cycle for the twiddle product when the stage
-    has non-trivial twiddles, then 1 output register.
+    the butterfly adds (the inverse's halving in the deep pipeline: 2, the
+    exact sum, then its rounding), plus 1 cycle for the twiddle product when
+    the stage has non-trivial twiddles, then 1 output register.
     """
     L = log2(b)
-    stages = sum(2 if nontrivial_stage(s, b) else 1 for s in range(1, L + 1))
+    bf = 2 if inverse and deep else 1
+    stages = sum(bf + (1 if nontrivial_stage(s, b) else 0) for s in range(1, L + 1))
     return 1 + stages + 1
 
 
-def mac_latency(col_lanes: int) -> int:
+MULT_BITS = 18
+"""Signed operand width of the deep pipeline's multiplier slice (ECP5 MULT18X18D)."""
+
+
+def product_pieces(wa: int, wb: int) -> tuple[int, int]:
+    """Pieces of each operand of a wa x wb signed product cut for 18 x 18 slices (1, 1 when it fits)."""
+    def n(w: int) -> int:
+        return 1 if w <= MULT_BITS else 1 + math.ceil((w - MULT_BITS) / (MULT_BITS - 1))
+    return n(wa), n(wb)
+
+
+def product_latency(wa: int, wb: int, deep: bool) -> int:
+    """Cycles from registered operands to the registered exact product: 1, or 2 when deep and cut."""
+    return 2 if deep and product_pieces(wa, wb) != (1, 1) else 1
+
+
+def lane_products(b: int, ww: int, wx: int, cmul: int) -> list[tuple[int, int]]:
+    """Operand widths of a MAC lane's real multipliers (the 3-multiply form widens one operand by a bit)."""
+    real = [(ww, wx)] * min(b, 2)
+    if cmul == 3:
+        return real + [(wx, ww + 1), (ww, wx + 1), (ww, wx + 1)] * (b // 2 - 1)
+    return real + [(ww, wx)] * (4 * (b // 2 - 1))
+
+
+def lane_product_latency(b: int, ww: int, wx: int, cmul: int, deep: bool) -> int:
+    """Product latency of a MAC lane: its widest product's (every product of a lane is aligned to it)."""
+    return max(product_latency(a, c, deep) for a, c in lane_products(b, ww, wx, cmul))
+
+
+def mac_latency(col_lanes: int, product: int = 1) -> int:
     """Cycles from a MAC instruction's issue to its accumulator value being readable by a drain.
 
     issue -> weight ROM and spectrum buffer read (1) -> operand registers with
-    the 3-multiply pre-adds (1) -> product registers (1) -> complex combine
-    (1) -> adder tree over the column lanes (ceil(log2 col_lanes)) ->
-    accumulate into the accumulator memory (1).
+    the 3-multiply pre-adds (1) -> product registers (`product`: 1, or 2 for
+    the deep pipeline's cut products) -> complex combine (1) -> adder tree
+    over the column lanes (ceil(log2 col_lanes)) -> accumulate into the
+    accumulator memory (1).
     """
-    return 1 + 1 + 1 + 1 + math.ceil(math.log2(col_lanes)) + 1 if col_lanes > 1 else 5
+    return 1 + 1 + product + 1 + (math.ceil(math.log2(col_lanes)) if col_lanes > 1 else 0) + 1
 
 
 def drain_latency() -> int:
@@ -71,19 +112,50 @@ def drain_latency() -> int:
     return 2
 
 
-def ew_op_latency(op: Operation) -> int:
-    """Pipeline depth of one element-wise operator."""
+def ew_op_latency(op: Operation, deep: bool = False) -> int:
+    """Pipeline depth of one element-wise operator (`deep`: the deep pipeline's, module docstring)."""
     if isinstance(op, SliceOp):
         return 0
-    if isinstance(op, AddOp | SubOp | RequantizeOp):
+    if isinstance(op, RequantizeOp):
         return 1
+    if isinstance(op, AddOp | SubOp):
+        return 2 if deep else 1  # (deep: the exact sum registered, then) the requantize register
     if isinstance(op, MulOp):
-        return 2  # product register, then requantize register
+        # product register(s), then requantize register
+        wa, wb = (_width(v.type) for v in op.operands)
+        return product_latency(wa, wb, deep) + 1
     if isinstance(op, PwlOp):
-        return 5  # clamp + segment index, table read, slope * x, + intercept, requantize
+        # clamp (deep: its own cycle) + segment index, table read, slope * x, + intercept, requantize
+        if not deep:
+            return 5
+        return 1 + 1 + 1 + product_latency(pwl_coeff_width(op), pwl_x_width(op), True) + 1 + 1
     if isinstance(op, SigmoidOp | TanhOp):
         return 2  # table ROM read, output register
     raise ValueError(f"no element-wise unit for {op.name}")
+
+
+def _width(t) -> int:
+    from ernn_ir.hardware.stepgraph import fmt_of
+
+    return fmt_of(t).width
+
+
+def pwl_coeff_width(op: PwlOp) -> int:
+    assert op.coeff is not None
+    return op.coeff.width.data
+
+
+def pwl_x_width(op: PwlOp) -> int:
+    """Bits of the clamped PWL input: its table's range [x_min, x_min + n * step) at the input's frac."""
+    from ernn_ir.dialects.ernn.checks import dense_to_numpy
+    from ernn_ir.hardware.stepgraph import fmt_of
+
+    fi = fmt_of(op.operands[0].type).frac
+    n = dense_to_numpy(op.slopes).size
+    sh = op.log2_step.value.data + fi
+    x_min = round(op.x_min.value.data * 2.0**fi)
+    top = x_min + n * (1 << sh) - 1
+    return max(2, max(abs(x_min), abs(top)).bit_length() + 1)
 
 
 FRAME_READ_LATENCY = 1

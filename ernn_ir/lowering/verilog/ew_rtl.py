@@ -5,11 +5,13 @@ constants, values of earlier stages) and gives one element of every stage
 output `depth` cycles later.  Operators (docs/numerics.md sections 5 and 9):
 
 - add / sub: operands aligned exactly to the larger fraction, one
+  requantize (1 cycle; deep pipeline: the exact sum, then the requantize);
+- mul: exact product (1 cycle; deep pipeline: cut products 2), one
   requantize (1 cycle);
-- mul: exact product (1 cycle), one requantize (1 cycle);
 - requantize (1 cycle);
-- pwl: clamp and segment index (1), slope and intercept table read (1),
-  slope * x (1), + intercept exactly (1), one requantize (1).
+- pwl: clamp and segment index (1; deep: 2), slope and intercept table
+  read (1), slope * x (1; deep, cut: 2), + intercept exactly (1), one
+  requantize (1).
 
 The depths are the ones `units.ew_op_latency` states; the lane counts the
 overflow events of its requantizes.
@@ -31,6 +33,7 @@ from ernn_ir.hardware import units
 from ernn_ir.hardware.stepgraph import EwStage, Term, fmt_of
 from ernn_ir.lowering.reference.values import modes
 from ernn_ir.lowering.verilog.fixed_rtl import popcount, requantize, sum_tree
+from ernn_ir.lowering.verilog.mult_rtl import product
 from ernn_ir.lowering.verilog.rtl import ModuleBuilder, Sig
 from ernn_ir.numerics import FixedFormat
 
@@ -43,10 +46,12 @@ def term_name(t: Term) -> str:
     return f"{t.kind}{t.index}_at{t.offset}"
 
 
-def ew_lane(name: str, st: EwStage, term_formats: dict[Term, FixedFormat]) -> tuple[object, int]:
-    """The lane module of stage `st` and its operator depth."""
+def ew_lane(name: str, st: EwStage, term_formats: dict[Term, FixedFormat], deep: bool = False,
+            slice_mod=None) -> tuple[object, int]:
+    """The lane module of stage `st` and its operator depth (`deep`: the deep pipeline, `units`)."""
     m = ModuleBuilder(name, f"element-wise lane of stage {st.index} (matvec depth {st.depth}): "
-                      f"{len(st.nodes())} operators, one element per cycle")
+                      f"{len(st.nodes())} operators, one element per cycle"
+                      + (" (deep pipeline)" if deep else ""))
     inputs: dict[Term, Sig] = {}
     for t in st.terms():
         inputs[t] = m.input(term_name(t), term_formats[t].width)
@@ -70,30 +75,32 @@ def ew_lane(name: str, st: EwStage, term_formats: dict[Term, FixedFormat]) -> tu
         nm = f"{op.results[0].name_hint or op.name.split('.')[-1]}_{n.offset}"
         vals = [align(s, t, t0, f"{nm}_in{i}") for i, (s, t, _) in enumerate(ins)]
         fmts = [f for _, _, f in ins]
-        lat = units.ew_op_latency(op)
+        lat = units.ew_op_latency(op, deep)
         if isinstance(op, AddOp | SubOp):
             fm = max(fmts[0].frac, fmts[1].frac)
             a = m.shl(vals[0], fm - fmts[0].frac)
             c = m.shl(vals[1], fm - fmts[1].frac)
             w = max(a.width, c.width) + 1
             s = m.add(a, c, w) if isinstance(op, AddOp) else m.sub(a, c, w)
+            if deep:  # one carry chain per cycle: the exact sum, then its rounding
+                s = m.reg(s, f"{nm}_sum")
             q, f = requantize(m, s, fm, out_fmt, rnd, ovf, nm)
             res = m.reg(q, nm)
             if f is not None:
-                flags_at.append((f, t0))
+                flags_at.append((f, t0 + lat - 1))
         elif isinstance(op, MulOp):
-            p = m.reg(m.mul(vals[0], vals[1]), f"{nm}_prod")
+            p, _ = product(m, vals[0], vals[1], vals[0].width + vals[1].width, f"{nm}_prod", slice_mod, deep)
             q, f = requantize(m, p, fmts[0].frac + fmts[1].frac, out_fmt, rnd, ovf, nm)
             res = m.reg(q, nm)
             if f is not None:
-                flags_at.append((f, t0 + 1))
+                flags_at.append((f, t0 + lat - 1))
         elif isinstance(op, RequantizeOp):
             q, f = requantize(m, vals[0], fmts[0].frac, out_fmt, rnd, ovf, nm)
             res = m.reg(q, nm)
             if f is not None:
                 flags_at.append((f, t0))
         elif isinstance(op, PwlOp):
-            res, f, ft = _pwl(m, op, vals[0], fmts[0], out_fmt, rnd, ovf, nm, t0)
+            res, f, ft = _pwl(m, op, vals[0], fmts[0], out_fmt, rnd, ovf, nm, t0, deep, slice_mod)
             if f is not None:
                 flags_at.append((f, ft))
         elif isinstance(op, SigmoidOp | TanhOp):
@@ -121,7 +128,7 @@ def ew_lane(name: str, st: EwStage, term_formats: dict[Term, FixedFormat]) -> tu
 
 
 def _pwl(m: ModuleBuilder, op: PwlOp, x: Sig, fin: FixedFormat, out_fmt: FixedFormat, rnd: str, ovf: str,
-         nm: str, t0: int) -> tuple[Sig, Sig | None, int]:
+         nm: str, t0: int, deep: bool, slice_mod) -> tuple[Sig, Sig | None, int]:
     slopes = [int(v) for v in dense_to_numpy(op.slopes).reshape(-1)]
     inters = [int(v) for v in dense_to_numpy(op.intercepts).reshape(-1)]
     assert op.coeff is not None
@@ -134,14 +141,19 @@ def _pwl(m: ModuleBuilder, op: PwlOp, x: Sig, fin: FixedFormat, out_fmt: FixedFo
     w = max(x.width, x_min.bit_length() + 1, top.bit_length() + 1, abs(x_min).bit_length() + 1) + 1
     xe = m.sext(x, w)
     lo_c, hi_c = m.const(x_min, w), m.const(top, w)
-    below = m.icmp("slt", xe, lo_c)
-    above = m.icmp("sgt", xe, hi_c)
+    if deep:
+        # the clamp's compares in a cycle of their own, each cut into halves (a carry chain of half
+        # the width; the halves combine in the next cycle, beside the clamp and the segment index)
+        below, above, xe = _split_compares(m, xe, x_min, top, nm)
+    else:
+        below = m.icmp("slt", xe, lo_c)
+        above = m.icmp("sgt", xe, hi_c)
     xc = m.mux(below, lo_c, m.mux(above, hi_c, xe))
     off = m.sub(xc, lo_c, w + 1)
     ib = max(1, (n - 1).bit_length())
     idx = m.extract(m.sra(off, sh), 0, ib) if sh < off.width else m.const(0, ib)
     # the clamped input needs no more bits than the table's range
-    xw = max(2, max(abs(x_min), abs(top)).bit_length() + 1)
+    xw = units.pwl_x_width(op)
     xc_r = m.reg(m.sext(xc, xw), f"{nm}_xc")
     idx_r = m.reg(idx, f"{nm}_seg")
     # table read, product and sum each get a cycle: a multiplier between a table and an adder in one
@@ -149,8 +161,8 @@ def _pwl(m: ModuleBuilder, op: PwlOp, x: Sig, fin: FixedFormat, out_fmt: FixedFo
     sl = m.reg(m.select(idx_r, [m.const(v, fc.width) for v in slopes]), f"{nm}_slope")
     ic = m.reg(m.select(idx_r, [m.const(v, fc.width) for v in inters]), f"{nm}_intercept")
     xc_d = m.reg(xc_r, f"{nm}_xc_d")
-    prod = m.reg(m.mul(sl, xc_d), f"{nm}_prod")
-    ic_d = m.reg(ic, f"{nm}_intercept_d")
+    prod, pl = product(m, sl, xc_d, sl.width + xc_d.width, f"{nm}_prod", slice_mod, deep)
+    ic_d = m.delay(ic, pl, f"{nm}_intercept") if pl > 1 else m.reg(ic, f"{nm}_intercept_d")
     if fi >= 0:
         acc = m.add(prod, m.shl(ic_d, fi))
         frac = fc.frac + fi
@@ -159,4 +171,25 @@ def _pwl(m: ModuleBuilder, op: PwlOp, x: Sig, fin: FixedFormat, out_fmt: FixedFo
         frac = fc.frac
     acc_r = m.reg(acc, f"{nm}_acc")
     q, f = requantize(m, acc_r, frac, out_fmt, rnd, ovf, nm)
-    return m.reg(q, nm), f, t0 + 4
+    return m.reg(q, nm), f, t0 + units.ew_op_latency(op, deep) - 1
+
+
+def _split_compares(m: ModuleBuilder, x: Sig, lo: int, hi: int, nm: str) -> tuple[Sig, Sig, Sig]:
+    """x < lo and x > hi (signed constants) over two cycles: the halves' compares registered, then
+    combined (x_hi < c_hi, or equal and x_lo < c_lo unsigned); also returns x delayed to match."""
+    w = x.width
+    h = w // 2
+    xh, xl = m.extract(x, h, w - h), m.extract(x, 0, h)
+
+    def half_compare(c: int, pred: str, tag: str) -> Sig:
+        ch, cl = c >> h, c & ((1 << h) - 1)
+        hi_p = m.reg(m.icmp(pred, xh, m.const(ch, w - h)), f"{nm}_{tag}_hi")
+        if cl == (0 if pred == "slt" else (1 << h) - 1):  # the low half can never decide it
+            return m.named(hi_p, f"{nm}_{tag}")
+        hi_eq = m.reg(m.icmp("eq", xh, m.const(ch, w - h)), f"{nm}_{tag}_hi_eq")
+        lo_p = m.reg(m.icmp("u" + pred[1:], xl, m.const(cl, h), signed_ext=False), f"{nm}_{tag}_lo")
+        return m.or_(hi_p, m.and_(hi_eq, lo_p), name=f"{nm}_{tag}")
+
+    below = half_compare(lo, "slt", "below")
+    above = half_compare(hi, "sgt", "above")
+    return below, above, m.reg(x, f"{nm}_x")

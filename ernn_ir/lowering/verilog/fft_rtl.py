@@ -9,7 +9,8 @@ Block layouts on the ports (value i at bits [i*W +: W]):
 Pipeline (units.fft_latency - 1 register stages; the consumer's memory write
 is the last cycle of the latency): input requantize (and, inverse, the
 conjugate mirror) -> per stage: twiddle product register when the stage has
-non-trivial twiddles, then the butterfly adds -> output.  Twiddles are
+non-trivial twiddles, then the butterfly adds (the inverse's halving, in
+the deep pipeline, a cycle after its sum) -> output.  Twiddles are
 constants, multiplied by shift-add networks, so the engines use no DSP.
 Each engine also counts its overflow events (every requantize and overflow
 point of the contract) and passes the count along with the block.
@@ -57,7 +58,7 @@ class _Flags:
 
 
 def _stages(m: ModuleBuilder, a: list[C], b: int, fmt: FixedFormat, tw: FixedFormat, rnd: str, ovf: str,
-            inverse: bool, count: Sig, count_w: int) -> tuple[list[C], Sig]:
+            inverse: bool, count: Sig, count_w: int, deep: bool = False) -> tuple[list[C], Sig]:
     """The L radix-2 stages on bit-reversed input `a` (registered), with the running event count."""
     L = b.bit_length() - 1
     wr_t, wi_t = twiddles_fixed(b, tw)
@@ -115,6 +116,8 @@ def _stages(m: ModuleBuilder, a: list[C], b: int, fmt: FixedFormat, tw: FixedFor
                     comp = []
                     for c in range(2):
                         v = m.add(lo[c], tt[c], W + 2) if sign > 0 else m.sub(lo[c], tt[c], W + 2)
+                        if inverse and deep:  # the exact sum, then its halving, a cycle each
+                            v = m.reg(v, f"s{s}_{'a' if sign > 0 else 'b'}{g + k}_{'ri'[c]}_sum")
                         if inverse:
                             v = shift_round(m, v, 1, rnd, f"s{s}_h{g + k}")
                         o, f = overflow(m, v, W, ovf, f"s{s}_{'a' if sign > 0 else 'b'}{g + k}_{'ri'[c]}")
@@ -123,6 +126,8 @@ def _stages(m: ModuleBuilder, a: list[C], b: int, fmt: FixedFormat, tw: FixedFor
                     res.append((comp[0], comp[1]))
                 out[g + k] = res[0]
                 out[g + k + half] = res[1]
+        if inverse and deep:
+            count = m.reg(count, f"s{s}_cnt_sum")
         cnt = m.add(m.zext(count, count_w + 1), m.zext(popcount(m, fl.flags, f"s{s}_bf"), count_w + 1),
                     count_w + 1)
         count = m.reg(m.extract(cnt, 0, count_w), f"s{s}_cnt")
@@ -169,11 +174,11 @@ def rfft_engine(name: str, b: int, in_fmt: FixedFormat, fmt: FixedFormat, tw: Fi
 
 
 def irfft_engine(name: str, b: int, in_fmt: FixedFormat, fmt: FixedFormat, tw: FixedFormat, rnd: str,
-                 ovf: str) -> object:
+                 ovf: str, deep: bool = False) -> object:
     """Block IRFFT: spectrum word (values at `in_fmt`) -> b samples at `fmt`, per-stage halving."""
     m = ModuleBuilder(name, f"IRFFT engine, b = {b}: spectrum in raw fixed<{in_fmt.width}, {in_fmt.frac}> -> "
                       f"samples in fixed<{fmt.width}, {fmt.frac}>, twiddles fixed<{tw.width}, {tw.frac}>, "
-                      f"{rnd}, {ovf}; one block per cycle, latency {units.fft_latency(b, True)} cycles "
+                      f"{rnd}, {ovf}; one block per cycle, latency {units.fft_latency(b, True, deep)} cycles "
                       "(docs/numerics.md section 8)")
     x = m.input("x", b * in_fmt.width)
     cw = event_width(b)
@@ -196,7 +201,7 @@ def irfft_engine(name: str, b: int, in_fmt: FixedFormat, fmt: FixedFormat, tw: F
     rev = bit_reverse_indices(b)
     a0 = [(m.reg(full[int(rev[i])][0], f"in{i}_re"), m.reg(full[int(rev[i])][1], f"in{i}_im")) for i in range(b)]
     count = m.reg(m.zext(popcount(m, fl.flags, "in_ev"), cw), "in_cnt")
-    a, count = _stages(m, a0, b, fmt, tw, rnd, ovf, True, count, cw)
+    a, count = _stages(m, a0, b, fmt, tw, rnd, ovf, True, count, cw, deep)
     m.output("y", _join(m, [a[i][0] for i in range(b)], "y"))
     m.output("events", count)
     return m.finish()

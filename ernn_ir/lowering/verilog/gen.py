@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from xdsl.dialects import hw
 
 from ernn_ir.hardware import units
 from ernn_ir.hardware.design_view import DesignView
@@ -28,14 +29,15 @@ from ernn_ir.lowering.verilog.mac_rtl import (
     drain_unit,
     mac_array,
     mac_lane,
-    tree_levels,
 )
+from ernn_ir.lowering.verilog.mult_rtl import mult18
 from ernn_ir.lowering.verilog.rtl import ModuleBuilder, Sig
 from ernn_ir.lowering.verilog.sequencer_rtl import (
     IT_WIDTH,
     SeqField,
     SeqItem,
     bits,
+    port_shift,
     sequencer,
 )
 from ernn_ir.numerics import FixedFormat, rfft_fixed
@@ -167,6 +169,16 @@ class _Gen:
     # ------------------------------------------------------------------------- units
     def build_units(self) -> None:
         g, cfg, b = self.g, self.cfg, self.b
+        # the deep pipeline's multiplier slice, kept only if some unit instantiates it
+        self.slice_mod = mult18(self.name("mult18")) if cfg.deep else None
+        self.build_unit_modules()
+        if self.slice_mod is not None and any(
+                isinstance(op, hw.InstanceOp) and op.module_name.root_reference.data == self.slice_mod.sym_name.data
+                for mod in self.out.modules for op in mod.body.block.ops):
+            self.out.modules.insert(0, self.slice_mod)
+
+    def build_unit_modules(self) -> None:
+        g, cfg, b = self.g, self.cfg, self.b
         self.rfft_mods = {}
         for sp in g.spectra:
             rnd, ovf = modes(sp.op)
@@ -180,12 +192,14 @@ class _Gen:
         for k, mac in enumerate(g.macs):
             rnd, ovf = modes(mac.irfft)
             self.irfft_mods[k] = self.mod(
-                irfft_engine(self.name(f"irfft{k}"), b, mac.result_format, mac.out_format, _tw(mac.irfft), rnd, ovf))
+                irfft_engine(self.name(f"irfft{k}"), b, mac.result_format, mac.out_format, _tw(mac.irfft), rnd, ovf,
+                             cfg.deep))
             mrnd, movf = modes(mac.op)
             self.drain_mods[k] = self.mod(drain_unit(
                 self.name(f"drain{k}"), b, cfg.row_lanes, cfg.irfft_engines[k], self.acc_w,
                 mac.weight_format.frac + mac.input_format.frac, mac.result_format, mrnd, movf))
-        self.lane_mod = self.mod(mac_lane(self.name("mac_lane"), b, self.wfmt.width, self.xfmt.width, cfg.cmul))
+        self.lane_mod = self.mod(mac_lane(self.name("mac_lane"), b, self.wfmt.width, self.xfmt.width, cfg.cmul,
+                                          cfg.deep, self.slice_mod))
         # accumulator memory: every matvec's row groups, per stream, per copy
         self.acc_groups = [s for s in self.s.groups]
         self.acc_region = [sum(self.acc_groups[:k]) * self.S for k in range(len(g.macs))]
@@ -198,7 +212,7 @@ class _Gen:
         self.ew_depth = {}
         for st in g.stages:
             fmts = {t: self.term_format(t) for t in st.terms()}
-            mod, depth = ew_lane(self.name(f"ew{st.index}_lane"), st, fmts)
+            mod, depth = ew_lane(self.name(f"ew{st.index}_lane"), st, fmts, cfg.deep, self.slice_mod)
             want = self.s.ew_latency[st.index] - units.EW_READ_LATENCY - 1
             if depth != want:
                 raise GenerationError(f"stage {st.index}: lane depth {depth} != scheduled {want}")
@@ -371,63 +385,61 @@ class _Gen:
         at_start = m.eq_const(cnt, 0)
         DW = IT_WIDTH + 2
         need0 = (p_first - 1 - kshift_x) if kshift_x is not None else 0
+        # each counter is kept at the offsets that make its predicates sign bits (no compare on the
+        # stall path): need (+0, +1), steps - need (-1, -2), frames_in - need (0, -1, -2), steps -
+        # frames_in (-1); the stall rule reads the predicates of their next values
         need = m.reg_loop(DW, "frame_needed", reset=0, rst=rst)  # p - kshift_x
-        ahead = m.reg_loop(DW, "frames_ahead", reset=0, rst=rst)  # frames_in - need
-        left = m.reg_loop(DW, "steps_after_need", reset=0, rst=rst)  # steps - need
-        to_come = m.reg_loop(DW, "frames_to_come", reset=0, rst=rst)  # steps - frames_in
-        zero = m.const(0, DW)
-        # the predicates on them are registers too, loaded with the predicate of each counter's next
-        # value (so they equal the predicate of the counter, a cycle earlier in the logic)
-        here_r = m.reg_loop(1, "frame_here", reset=0, rst=rst)  # ahead > 0
-        beyond_r = m.reg_loop(1, "frame_not_needed", reset=1, rst=rst)  # left <= 0 or need < 0
-        left_r = m.reg_loop(1, "frames_left", reset=0, rst=rst)  # to_come > 0
-        room_in_r = m.reg_loop(1, "frame_copy_free", reset=1, rst=rst)  # ahead < 2
-        if kshift_x is not None:
-            frame_ok = m.or_(here_r, beyond_r, name="frame_ok")
-        else:
-            frame_ok = m.const(1, 1)
+        need_p1 = m.reg_loop(DW, "frame_needed_p1", reset=1, rst=rst)
+        left1 = m.reg_loop(DW, "steps_after_need_m1", reset=-1, rst=rst)
+        left2 = m.reg_loop(DW, "steps_after_need_m2", reset=-2, rst=rst)
+        ahead0 = m.reg_loop(DW, "frames_ahead", reset=0, rst=rst)
+        ahead1 = m.reg_loop(DW, "frames_ahead_m1", reset=-1, rst=rst)
+        ahead2 = m.reg_loop(DW, "frames_ahead_m2", reset=-2, rst=rst)
+        to_come1 = m.reg_loop(DW, "frames_to_come_m1", reset=-1, rst=rst)
+
+        def negative(x: Sig) -> Sig:
+            return m.extract(x, DW - 1, 1)
+
+        left_r = m.not_(negative(to_come1), "frames_left")
+        room_in_r = m.named(negative(ahead2), "frame_copy_free")
         fifo_depth = 1 << max(1, (2 * S * (g.outputs[0].length // b) - 1).bit_length())
         fcount = m.reg_loop(bits(fifo_depth + 1) + 1, "fifo_count", reset=0, rst=rst)
-        room = m.icmp("ule", fcount, m.const(fifo_depth - S * (g.outputs[0].length // b), fcount.width),
-                      signed_ext=False)
-        stall = m.and_(busy, at_start, m.not_(m.and_(frame_ok, room)), name="stall")
-        en = m.not_(stall, "en")
+        # the enable is a register: the stall is decided a cycle ahead, from the next values of the
+        # predicates (connected at the end of build_top).  `en` fans out to every register and DSP
+        # slice of the datapath, so its routing is all that is on those paths; the controller reads
+        # a copy of its own (`hold`, the inverse, which synthesis cannot merge with it)
+        always = m.const(1, 1)  # the enable of what never stalls (the host side, the job's bookkeeping)
+        self.always = always
+        en = m.reg_loop(1, "en", reset=1, rst=rst, en=always)
+        hold = m.reg_loop(1, "hold", reset=0, rst=rst, en=always)
         self.en = en
         m.en = en  # every datapath register and unit below stalls with the design
-        adv = m.and_(busy, en, name="advance")
+        adv = m.and_(busy, m.not_(hold), name="advance")
+        self.stall_ctx = (en, hold, at_start, adv, start, busy, need, need_p1, left1, left2, ahead0, ahead1, ahead2,
+                          kshift_x, need0, steps_in, fcount, fifo_depth - S * (g.outputs[0].length // b))
         wrap = m.eq_const(cnt, P - 1)
+        self.wrap = wrap
         cnt_inc = m.extract(m.add(m.zext(cnt, cw + 1), m.const(1, cw + 1), cw + 1), 0, cw)
         m.connect(cnt, m.mux(start, m.const(P - 1, cw), m.mux(adv, m.mux(wrap, m.const(0, cw), cnt_inc), cnt)))
         p_inc = m.add(p, m.const(1, IT_WIDTH), IT_WIDTH)
         m.connect(p, m.mux(start, m.const(p_first - 1, IT_WIDTH), m.mux(m.and_(adv, wrap), p_inc, p)))
         next_period = m.and_(adv, wrap, name="next_period")
         one = m.const(1, DW)
-        need_d = m.mux(start, m.const(need0, DW), m.mux(next_period, m.add(need, one, DW), need))
-        left_d = m.mux(start, m.sub(m.sext(steps_in, DW), m.const(need0, DW), DW),
-                       m.mux(next_period, m.sub(left, one, DW), left))
-        m.connect(need, need_d)
-        m.connect(left, left_d)
-        # steps - p, for the sequencers' "0 <= p - shift < steps" without a subtract (see sequencer_rtl)
-        rem = m.reg_loop(DW, "steps_minus_p", reset=0, rst=rst)
-        m.connect(rem, m.mux(start, m.sub(m.sext(steps_in, DW), m.const(p_first - 1, DW), DW),
-                             m.mux(next_period, m.sub(rem, one, DW), rem)))
-        self.rem = rem
-        # predicate of the next value = the predicate for each way the counter can move, chosen by how
-        # it moves: the compares (register against constant) run beside the stall logic, not after it
+        for reg_, off in ((need, 0), (need_p1, 1)):
+            m.connect(reg_, m.mux(start, m.const(need0 + off, DW), m.mux(next_period, m.add(reg_, one, DW), reg_)))
+        for reg_, off in ((left1, 1), (left2, 2)):
+            m.connect(reg_, m.mux(start, m.sub(m.sext(steps_in, DW), m.const(need0 + off, DW), DW),
+                                  m.mux(next_period, m.sub(reg_, one, DW), reg_)))
+        self.flag_ctx = (start, next_period, steps_in, p_first, DW, rst)
+        self.step_flags: dict[int, Sig] = {}
+
         def dconst(v: int) -> Sig:
             return m.const(v, DW)
 
-        left_le0 = m.mux(start, m.icmp("sle", m.sext(steps_in, DW), dconst(need0)),
-                         m.mux(next_period, m.icmp("sle", left, dconst(1)), m.icmp("sle", left, zero)))
-        need_lt0 = m.mux(start, m.const(1 if need0 < 0 else 0, 1),
-                         m.mux(next_period, m.icmp("slt", need, dconst(-1)), m.icmp("slt", need, zero)))
-        m.connect(beyond_r, m.or_(left_le0, need_lt0))
         m.connect(steps, m.mux(start, steps_in, steps))
         # a job: one warm-up cycle (the last cycle of period p_first - 1), then (T-1) P + base cycles
         # its last counted cycle, (T-1) P + base - 1, from the registered T in two register stages (the
         # constant product is a long adder chain); it is fresh 3 cycles after start, before any job can end
-        always = m.const(1, 1)  # the enable of what never stalls (the host side, the job's bookkeeping)
-        self.always = always
         steps_m1 = m.reg(m.sub(steps, m.const(1, IT_WIDTH), IT_WIDTH), "steps_minus_1", en=always)
         tp = m.extract(self.mul_by_const(m, steps_m1, P), 0, IT_WIDTH)
         last = m.reg(m.add(tp, m.const(total_base - 1, IT_WIDTH), IT_WIDTH), "last_cycle", en=always)
@@ -473,24 +485,16 @@ class _Gen:
         frame_done = m.and_(take, last_blk, last_str)
         m.connect(frames_in, m.mux(start, m.const(0, IT_WIDTH),
                                    m.mux(frame_done, m.add(frames_in, m.const(1, IT_WIDTH), IT_WIDTH), frames_in)))
-        got = m.zext(frame_done, DW)
-        used = m.zext(next_period, DW)
-        ahead_d = m.mux(start, m.const(-need0, DW), m.sub(m.add(ahead, got, DW), used, DW))
-        to_come_d = m.mux(start, m.sext(steps_in, DW), m.sub(to_come, got, DW))
-        m.connect(ahead, ahead_d)
-        m.connect(to_come, to_come_d)
-
-        def moved(pred, bound: int) -> Sig:
-            """pred(ahead_d, bound) from pred(ahead, bound -/+ 1): ahead moves by got - used."""
-            up, down = m.and_(frame_done, m.not_(next_period)), m.and_(next_period, m.not_(frame_done))
-            return m.mux(start, m.const(1 if {"sgt": -need0 > bound, "slt": -need0 < bound}[pred] else 0, 1),
-                         m.mux(up, m.icmp(pred, ahead, dconst(bound - 1)),
-                               m.mux(down, m.icmp(pred, ahead, dconst(bound + 1)), m.icmp(pred, ahead, dconst(bound)))))
-
-        m.connect(here_r, moved("sgt", 0))
-        m.connect(room_in_r, moved("slt", 2))
-        m.connect(left_r, m.mux(start, m.icmp("sgt", m.sext(steps_in, DW), zero),
-                                m.mux(frame_done, m.icmp("sgt", to_come, dconst(1)), m.icmp("sgt", to_come, zero))))
+        # frames ahead of the need move by (frame done) - (next period); every counter's +1 and -1 are
+        # computed from the register alone and chosen after the carry chains (no logic before a chain)
+        self.frame_done, self.next_period = frame_done, next_period
+        only_got = m.and_(frame_done, m.not_(next_period))
+        only_used = m.and_(next_period, m.not_(frame_done))
+        for reg_, off in ((ahead0, 0), (ahead1, 1), (ahead2, 2)):
+            moved = m.mux(only_got, m.add(reg_, one, DW), m.mux(only_used, m.sub(reg_, one, DW), reg_))
+            m.connect(reg_, m.mux(start, dconst(-need0 - off), moved))
+        m.connect(to_come1, m.mux(start, m.sub(m.sext(steps_in, DW), one, DW),
+                                  m.mux(frame_done, m.sub(to_come1, one, DW), to_come1)))
         fcopy = m.extract(frames_in, 0, 1)
         faddr = self.addr3(m, fcopy, 2, in_str, S, in_blk, qin, bits(fdepth), "frame_waddr")
         m.write_port(fmem, faddr, in_data, take)
@@ -499,8 +503,12 @@ class _Gen:
         self.events = []
         seqo = {}
         for u, mod in self.seq_mods.items():
-            seqo[u] = m.instance(mod, f"seq_{u}", {"cnt": cnt, "p": p, "rem": self.rem, "busy": busy, "rst": rst,
-                                                    "en": en})
+            ins = {"cnt": cnt, "p": p, "busy": busy, "rst": rst, "en": en}
+            for port in mod.module_type.ports.data:
+                k = port_shift(port.port_name.data)
+                if k is not None:
+                    ins[port.port_name.data] = self.step_flag(m, k)
+            seqo[u] = m.instance(mod, f"seq_{u}", ins)
         self.seqo = seqo
         self.build_buffers(m, seqo, fmem, qin)
         m.output("in_ready", in_ready)
@@ -518,8 +526,72 @@ class _Gen:
         tot = m.extract(m.add(m.zext(ev, EVENT_WIDTH + 1), m.zext(step_ev, EVENT_WIDTH + 1)), 0, EVENT_WIDTH)
         m.connect(ev, m.mux(start, m.const(0, EVENT_WIDTH), tot))
         m.output("events", ev)
+        self.connect_stall(m)
         self.out.top = top.name
         self.mod(top.finish())
+
+    def connect_stall(self, m: ModuleBuilder) -> None:
+        """The stall of the next cycle: at a period's start, while the frame it needs is not here (and
+        still to come) or the output FIFO lacks room for a period's outputs; from sign bits and small
+        compares only (the next value of each predicate, chosen by how its counter moves)."""
+        (en, hold, at_start, adv, start, busy, need, need_p1, left1, left2, ahead0, ahead1, ahead2,
+         kshift_x, need0, steps_in, fcount, room_k) = self.stall_ctx
+        P, DW = self.P, need.width
+        got, used = self.frame_done, self.next_period
+
+        def negative(x: Sig) -> Sig:
+            return m.extract(x, DW - 1, 1)
+
+        wrap = self.wrap
+        # cnt == 0 next cycle (a job starts at cnt = P - 1)
+        at_start_next = m.mux(start, m.const(1 if P == 1 else 0, 1), m.mux(adv, wrap, at_start), "at_start_next")
+        if kshift_x is not None:
+            only_got, only_used = m.and_(got, m.not_(used)), m.and_(used, m.not_(got))
+            # frames_in - need > 0 after this cycle's frame (+1) and period (need + 1)
+            here = m.not_(m.mux(only_got, negative(ahead0), m.mux(only_used, negative(ahead2), negative(ahead1))))
+            beyond = m.or_(m.mux(used, negative(left2), negative(left1)), m.mux(used, negative(need_p1),
+                                                                                negative(need)))
+            if P == 1:  # a job's first period starts at once: its predicates come from the ports
+                beyond0 = m.or_(m.icmp("sle", m.sext(steps_in, DW), m.const(need0, DW)),
+                                m.const(1 if need0 < 0 else 0, 1))
+                ok = m.mux(start, m.or_(m.const(1 if -need0 > 0 else 0, 1), beyond0), m.or_(here, beyond))
+            else:  # the cycle after start is never a period's first: its predicates do not matter
+                ok = m.or_(here, beyond)
+            frame_ok = m.named(ok, "frame_ok_next")
+        else:
+            frame_ok = m.const(1, 1)
+        push, pop = self.fifo_push, self.fifo_pop
+        cw = fcount.width
+
+        def fits(k: int) -> Sig:
+            return m.icmp("ule", fcount, m.const(k, cw), signed_ext=False) if k >= 0 else m.const(0, 1)
+
+        room = m.mux(m.and_(push, m.not_(pop)), fits(room_k - 1),
+                     m.mux(m.and_(pop, m.not_(push)), fits(room_k + 1), fits(room_k)), "fifo_room_next")
+        stall = m.and_(busy, at_start_next, m.not_(m.and_(frame_ok, room)), name="stall_next")
+        m.connect(en, m.not_(stall))
+        m.connect(hold, stall)
+
+    def step_flag(self, m: ModuleBuilder, k: int) -> Sig:
+        """Whether step p - k of the job exists (0 <= p - k < steps), for the sequencers (`act_port`).
+
+        Two counters moving with the period index, p - k and steps - p + k - 1,
+        make it the AND of two inverted sign bits: nothing but a register and a
+        LUT before the sequencers' item decisions.
+        """
+        if k in self.step_flags:
+            return self.step_flags[k]
+        start, next_period, steps_in, p_first, DW, rst = self.flag_ctx
+        one = m.const(1, DW)
+        tag = f"{k}" if k >= 0 else f"m{-k}"
+        pk = m.reg_loop(DW, f"p_minus_{tag}", reset=-1, rst=rst)
+        m.connect(pk, m.mux(start, m.const(p_first - 1 - k, DW), m.mux(next_period, m.add(pk, one, DW), pk)))
+        rk = m.reg_loop(DW, f"steps_left_at_{tag}", reset=-1, rst=rst)
+        m.connect(rk, m.mux(start, m.add(m.sext(steps_in, DW), m.const(k - p_first, DW), DW),
+                            m.mux(next_period, m.sub(rk, one, DW), rk)))
+        flag = m.and_(m.not_(m.extract(pk, DW - 1, 1)), m.not_(m.extract(rk, DW - 1, 1)), name=f"step_at_{tag}")
+        self.step_flags[k] = flag
+        return flag
 
     def mul_by_const(self, m: ModuleBuilder, x: Sig, c: int) -> Sig:
         from ernn_ir.lowering.verilog.fixed_rtl import mul_const
@@ -547,8 +619,8 @@ class _Gen:
         g, s, cfg, b = self.g, self.s, self.cfg, self.b
         S = self.S
         R, Cc = cfg.row_lanes, cfg.col_lanes
-        L_fft = units.fft_latency(b, False)
-        L_ifft = units.fft_latency(b, True)
+        L_fft = units.fft_latency(b, False, self.cfg.deep)
+        L_ifft = units.fft_latency(b, True, self.cfg.deep)
         en = self.en
 
         def copy_bits(it: Sig, n: int, nm: str) -> Sig:
@@ -679,14 +751,15 @@ class _Gen:
         dcopy = copy_bits(dso["it"], self.acc_copies, "drain_copy")
         daddr = self.addr3(m, dcopy, self.acc_copies, m.const(0, 1), 1, dso["acc"], self.acc_local,
                            bits(self.acc_depth), "drain_addr")
-        T = tree_levels(Cc)
+        # the accumulate stage is the array's last cycle (units.mac_latency)
+        T = self.s.latencies["mac"] - 1
         arr = m.instance(self.array_mod, "mac_array", {
             "w": wword, "x": xword,
-            "acc_we": m.delay(v, 4 + T, "mac_we", rst=self.rst),
+            "acc_we": m.delay(v, T, "mac_we", rst=self.rst),
             # a row sweep zeroes its group on its first chunk only; a column sweep on every instruction
-            "acc_first": m.delay(m.and_(so["first"], m.or_(m.not_(so["row"]), m.eq_const(so["m"], 0))), 4 + T,
+            "acc_first": m.delay(m.and_(so["first"], m.or_(m.not_(so["row"]), m.eq_const(so["m"], 0))), T,
                                  "mac_first"),
-            "acc_addr": m.delay(acc_addr, 4 + T, "mac_acc_addr"), "drain_addr": daddr})
+            "acc_addr": m.delay(acc_addr, T, "mac_acc_addr"), "drain_addr": daddr})
         # ---- drains and IRFFT engines
         for k, mac in enumerate(g.macs):
             ne = cfg.irfft_engines[k]
@@ -862,7 +935,7 @@ class _Gen:
         E = cfg.ew_lanes[st.index]
         D_e = b // E
         depth = self.ew_depth[st.index]
-        L_fft = units.fft_latency(b, False)
+        L_fft = units.fft_latency(b, False, self.cfg.deep)
         en = self.en
         v, mi, it, u, stream = so["valid"], so["m"], so["it"], so["u"], so["stream"]
 
@@ -1008,9 +1081,11 @@ class _Gen:
         wp = m.reg_loop(aw, "fifo_wp", reset=0, rst=self.rst, en=self.always)
         rp = m.reg_loop(aw, "fifo_rp", reset=0, rst=self.rst, en=self.always)
         push = m.and_(wv, self.en, name="fifo_push")
+        self.fifo_push = push
         m.write_port(mem, wp, m.concat([itd, sd, ud, blk]), push)
         nonempty = m.icmp("ne", fcount, m.const(0, fcount.width), signed_ext=False)
         pop = m.and_(nonempty, out_ready, name="fifo_pop")
+        self.fifo_pop = pop
         one = m.const(1, aw + 1)
         m.connect(wp, m.mux(push, m.extract(m.add(m.zext(wp, aw + 1), one, aw + 1), 0, aw), wp))
         m.connect(rp, m.mux(pop, m.extract(m.add(m.zext(rp, aw + 1), one, aw + 1), 0, aw), rp))

@@ -3,11 +3,11 @@
 Timing from an instruction's issue in cycle 0 (units.mac_latency): the
 weight ROM and spectrum buffers answer in cycle 1; the lane registers its
 operands with the pre-adds of the 3-multiply form (cycle 1), its products
-(cycle 2) and the complex combine (cycle 3); the column lanes' results are
-summed by a registered adder tree (ceil(log2 cols) cycles); in cycle
-4 + tree the sum is added to the row lane's accumulator (zero on the first
-instruction of a row group) and written back at the end of the cycle, so a
-drain may read it from cycle 5 + tree on.  Accumulators are memories with
+(cycle 2; the deep pipeline's cut products, cycles 2 and 3) and the complex
+combine; the column lanes' results are summed by a registered adder tree
+(ceil(log2 cols) cycles); then the sum is added to the row lane's
+accumulator (zero on the first instruction of a row group) and written back
+at the end of the cycle, so a drain may read it from the next cycle on.  Accumulators are memories with
 asynchronous reads (LUT RAM): one port accumulates, one drains.
 
 Exactness: every product and sum keeps all its bits (docs/numerics.md,
@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import math
 
+from ernn_ir.hardware import units
 from ernn_ir.lowering.verilog.fixed_rtl import popcount, requantize
+from ernn_ir.lowering.verilog.mult_rtl import product
 from ernn_ir.lowering.verilog.rtl import ModuleBuilder, Sig
 from ernn_ir.numerics import FixedFormat
 
@@ -28,11 +30,22 @@ def product_width(ww: int, wx: int) -> int:
     return ww + wx + 2
 
 
-def mac_lane(name: str, b: int, ww: int, wx: int, cmul: int):
-    """One lane: weight word x spectrum word -> b exact products (re(0), re(b/2), re(1), im(1), ...)."""
+def mac_lane(name: str, b: int, ww: int, wx: int, cmul: int, deep: bool = False, slice_mod=None):
+    """One lane: weight word x spectrum word -> b exact products (re(0), re(b/2), re(1), im(1), ...).
+
+    With `deep`, the products go through the deep pipeline's slices (`mult_rtl`);
+    every product of the lane is aligned to the slowest one.
+    """
+    pl = units.lane_product_latency(b, ww, wx, cmul, deep)
     m = ModuleBuilder(name, f"MAC lane, b = {b}: one weight block times one input spectrum block, "
                       f"{2 + (b // 2 - 1) * cmul} real multipliers ({cmul}-multiply complex products), "
-                      f"exact {product_width(ww, wx)}-bit results after 3 cycles")
+                      f"exact {product_width(ww, wx)}-bit results after {2 + pl} cycles"
+                      + (" (deep pipeline)" if deep else ""))
+
+    def prod(u: Sig, v: Sig, width: int, nm: str) -> Sig:
+        p, lat = product(m, u, v, width, nm, slice_mod, deep)
+        return m.delay(p, pl - lat, nm) if lat < pl else p
+
     w = m.input("w", b * ww)
     x = m.input("x", b * wx)
     ws = [m.extract(w, i * ww, ww, f"w{i}") for i in range(b)]
@@ -55,18 +68,18 @@ def mac_lane(name: str, b: int, ww: int, wx: int, cmul: int):
         else:
             cplx.append(("4", k, tuple(m.reg(v, f"b{k}_{n}") for v, n in ((wr, "wr"), (wi, "wi"), (xr, "xr"), (xi, "xi")))))
     # products
-    prods_real = [m.reg(m.mul(wv, xv, ww + wx), f"p{i}") for i, (wv, xv) in enumerate(stage1)]
+    prods_real = [prod(wv, xv, ww + wx, f"p{i}") for i, (wv, xv) in enumerate(stage1)]
     prods_c = []
     for kind, k, ops in cplx:
         if kind == "3":
             wr, wi, xr, a, d, s = ops
-            k1 = m.reg(m.mul(xr, a, ww + wx + 1), f"b{k}_k1")
-            k2 = m.reg(m.mul(wr, d, ww + wx + 1), f"b{k}_k2")
-            k3 = m.reg(m.mul(wi, s, ww + wx + 1), f"b{k}_k3")
+            k1 = prod(xr, a, ww + wx + 1, f"b{k}_k1")
+            k2 = prod(wr, d, ww + wx + 1, f"b{k}_k2")
+            k3 = prod(wi, s, ww + wx + 1, f"b{k}_k3")
             prods_c.append((kind, k, (k1, k2, k3)))
         else:
             wr, wi, xr, xi = ops
-            prods_c.append((kind, k, tuple(m.reg(m.mul(u, v, ww + wx), f"b{k}_{n}")
+            prods_c.append((kind, k, tuple(prod(u, v, ww + wx, f"b{k}_{n}")
                                          for u, v, n in ((wr, xr, "rr"), (wi, xi, "ii"), (wr, xi, "ri"), (wi, xr, "ir")))))
     # combine
     out.append(m.reg(m.sext(prods_real[0], P), "y0"))

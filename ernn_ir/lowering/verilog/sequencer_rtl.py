@@ -5,8 +5,9 @@ sequencer compares the period's cycle counter with the next item's start
 one cycle ahead (its outputs are registered), then steps the item's inner
 index m = 0 .. duration-1, one per cycle.  Each item belongs to time step
 `it = p - shift` (p: the period index); it only acts when 0 <= it < steps,
-tested as p >= shift and rem > -shift with rem = steps - p kept by the top
-(compares against constants, no subtract on the path to the item's start).
+which the top gives as one flag per shift (`act_port`), the sign bits of
+counters it keeps for p - shift and steps - p + shift - 1: no compare and no
+subtract on the path to the item's start.
 Affine fields follow `base + m * step` (weight and buffer addresses).
 """
 
@@ -42,6 +43,19 @@ def bits(n: int) -> int:
     return max(1, (max(1, n) - 1).bit_length())
 
 
+def act_port(shift: int) -> str:
+    """The sequencer input that says whether step p - shift is one of the job's steps."""
+    return f"act_at_shift{shift}" if shift >= 0 else f"act_at_shift_m{-shift}"
+
+
+def port_shift(name: str) -> int | None:
+    """The shift of an `act_port` name (None for other ports)."""
+    if not name.startswith("act_at_shift"):
+        return None
+    v = name[len("act_at_shift"):]
+    return -int(v[2:]) if v.startswith("_m") else int(v)
+
+
 def decision_order(P: int, items: list[SeqItem]) -> list[tuple[int, SeqItem, int]]:
     """(decision cycle, item, shift at decision) in the order the sequencer meets them from a job's start.
 
@@ -63,7 +77,6 @@ def sequencer(name: str, P: int, items: list[SeqItem], fields: list[SeqField], d
     cw = bits(P)
     cnt = m.input("cnt", cw)
     p = m.input("p", IT_WIDTH)
-    rem = m.input("rem", IT_WIDTH + 2)  # steps - p
     busy = m.input("busy", 1)
     rst = m.input("rst", 1)
     ent = decision_order(P, items)
@@ -90,10 +103,7 @@ def sequencer(name: str, P: int, items: list[SeqItem], fields: list[SeqField], d
     dur_col = col([e[1].dur - 1 for e in ent], mw, "next_dur_m1")
     shift_col = col([e[2] for e in ent], IT_WIDTH, "next_shift")
     it_new = m.sub(p, shift_col, IT_WIDTH, "next_it")
-    acts = {}
-    for k in sorted({e[2] for e in ent}):
-        acts[k] = m.and_(m.icmp("sge", p, m.const(k, IT_WIDTH)), m.icmp("sgt", rem, m.const(-k, rem.width)),
-                         name=f"acts_at_shift{k}" if k >= 0 else f"acts_at_shift_m{-k}")
+    acts = {k: m.input(act_port(k), 1) for k in sorted({e[2] for e in ent})}
     act_new = col_sig([acts[e[2]] for e in ent], "next_act")
     run = m.reg_loop(1, "run", reset=0, rst=rst)
     mcur = m.reg_loop(mw, "m", reset=0, rst=rst)

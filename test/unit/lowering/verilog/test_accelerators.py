@@ -2,8 +2,9 @@
 the simulated cycle count equals the cost model's; the overflow events equal the reference's.
 
 The families of the issue: LSTM with and without peepholes and projection, both GRU forms, b = 2 to 16,
-8 to 16-bit weights and data, several multiplier budgets and stream counts, saturating inputs.  Each
-design is built once (Icarus here; test_verilator.py runs Verilator) and fed several inputs.
+8 to 16-bit weights and data, several multiplier budgets and stream counts, saturating inputs, the deep
+pipeline of ECP5, and a host that offers input and takes output only now and then.  Each design is
+built once (Icarus here; test_verilator.py runs Verilator) and fed several inputs.
 """
 
 from __future__ import annotations
@@ -35,6 +36,13 @@ DESIGNS = [
      dict(rows=2, cols=1)),
     ("gru_overflow", "gru", 8, 8, 4, {"reset_after": False}, dict(weight_bits=8, data_bits=8, acc_bits=12),
      dict(rows=2, cols=1)),
+    # the deep pipeline (ECP5): products cut into 18 x 18 slices, sums and clamps in cycles of their own
+    ("lstmp_peep_b8_deep", "lstm", 10, 16, 8, {"proj_size": 8, "peepholes": True},
+     dict(weight_bits=12, data_bits=16), dict(rows=2, cols=1, device="ecp5-85f")),
+    ("gru_after_b4_deep_s2", "gru", 5, 8, 4, {"reset_after": True}, dict(weight_bits=16, data_bits=16),
+     dict(rows=1, cols=2, streams=2, device="ecp5-85f")),
+    ("lstm_overflow_deep", "lstm", 6, 8, 4, {"peepholes": True}, dict(weight_bits=8, data_bits=8, acc_bits=12),
+     dict(rows=2, cols=1, device="ecp5-85f")),
 ]
 
 
@@ -51,12 +59,21 @@ def test_rtl_equals_reference(design, iverilog_backend):
     t = tiled(q, **tile)
     view = design_view(t)
     acc = next(o for o in t.walk() if o.name == "ernn_hw.accelerator")
+    jobs = batch // view.config.streams
     for seed, scale in ((1, 1.0), (2, 30.0)):  # 30: saturating inputs
         x = random_frames(q, seed=seed, scale=scale)
         ref = reference_run(t, x)
         frames, want = accelerator_io(t, x)
         run = iverilog_backend.run(acc, [frames])
         np.testing.assert_array_equal(run.outputs[0], want)
-        jobs = batch // view.config.streams
         assert run.cycles == jobs * view.schedule.sequence_cycles(T)
         assert run.events == inside_events(ref)
+    # a slow host (input offered and output taken in about one cycle in 16): the design stalls, and
+    # neither its results nor its own cycle count change
+    sim = iverilog_backend.sim_for(acc)
+    prompt = sim.wall[-1]  # the clock at the end of the prompt host's run above
+    out, cycles, events = sim.run(np.asarray(frames, dtype=np.int64), T, pace=16)
+    np.testing.assert_array_equal(out, want)
+    assert sum(cycles) == jobs * view.schedule.sequence_cycles(T)
+    assert sum(events) == inside_events(ref)
+    assert sim.wall[-1] > prompt, "the paced host must make the design wait"

@@ -54,14 +54,15 @@ def test_engines_bit_exact_and_timed(b, rnd, ovf, wi, fi, wo, fo):
     fin2 = FixedFormat(32, 20)
     S = rng.integers(-(1 << 31), 1 << 31, size=(N, 1, b // 2 + 1, 2))
     ref2, ev2 = irfft_fixed(S, 20, b, fmt, tw, rnd, ovf)
-    L2 = units.fft_latency(b, True) - 1
-    mod2 = irfft_engine("irfft_t", b, fin2, fmt, tw, rnd, ovf)
-    outs = run_vectors([mod2], "irfft_t",
-                       [{"en": 1, "x": pack([S[i, 0, k, c] for k, c in slots], 32) if i < N else 0}
-                        for i in range(N + L2)])
-    got = [unpack(outs[i + L2 - 1]["y"], b, wo) for i in range(N)]
-    assert got == [list(map(int, ref2[i])) for i in range(N)]
-    assert sum(outs[i + L2 - 1]["events"] for i in range(N)) == ev2
+    for deep in (False, True):  # the deep pipeline (ECP5) halves a cycle after each inverse butterfly
+        L2 = units.fft_latency(b, True, deep) - 1
+        mod2 = irfft_engine("irfft_t", b, fin2, fmt, tw, rnd, ovf, deep)
+        outs = run_vectors([mod2], "irfft_t",
+                           [{"en": 1, "x": pack([S[i, 0, k, c] for k, c in slots], 32) if i < N else 0}
+                            for i in range(N + L2)])
+        got = [unpack(outs[i + L2 - 1]["y"], b, wo) for i in range(N)]
+        assert got == [list(map(int, ref2[i])) for i in range(N)], deep
+        assert sum(outs[i + L2 - 1]["events"] for i in range(N)) == ev2, deep
 
 
 def test_engine_holds_when_stalled():

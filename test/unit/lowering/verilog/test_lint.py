@@ -15,6 +15,9 @@ DESIGNS = [
     ("lstmp_peep_b4", "lstm", 8, 8, 4, {"proj_size": 4, "peepholes": True}, dict(rows=3, cols=2)),
     ("gru_after_b8", "gru", 12, 16, 8, {"reset_after": True}, dict(rows=2, cols=2, streams=2)),
     ("gru_before_b2", "gru", 4, 6, 2, {"reset_after": False}, dict(rows=1, cols=1)),
+    # the deep pipeline (ECP5): multiplier slices, split compares, registered sums
+    ("lstmp_peep_b8_deep", "lstm", 10, 16, 8, {"proj_size": 8, "peepholes": True},
+     dict(rows=2, cols=1, device="ecp5-85f")),
 ]
 
 
