@@ -351,7 +351,8 @@ def mac_latency(g: StepGraph, cfg: TileConfig) -> int:
     """The MAC array's latency for this graph's operand widths (`units.mac_latency`)."""
     ww = max(m.weight_format.width for m in g.macs)
     wx = max(m.input_format.width for m in g.macs)
-    return units.mac_latency(cfg.col_lanes, units.lane_product_latency(g.block, ww, wx, cfg.cmul, cfg.deep))
+    return units.mac_latency(cfg.col_lanes, units.lane_product_latency(g.block, ww, wx, cfg.cmul, cfg.deep),
+                             cfg.deep)
 
 
 def stage_latency(st, deep: bool = False) -> int:

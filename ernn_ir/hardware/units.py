@@ -95,16 +95,19 @@ def lane_product_latency(b: int, ww: int, wx: int, cmul: int, deep: bool) -> int
     return max(product_latency(a, c, deep) for a, c in lane_products(b, ww, wx, cmul))
 
 
-def mac_latency(col_lanes: int, product: int = 1) -> int:
+def mac_latency(col_lanes: int, product: int = 1, deep: bool = False) -> int:
     """Cycles from a MAC instruction's issue to its accumulator value being readable by a drain.
 
     issue -> weight ROM and spectrum buffer read (1) -> operand registers with
     the 3-multiply pre-adds (1) -> product registers (`product`: 1, or 2 for
     the deep pipeline's cut products) -> complex combine (1) -> adder tree
     over the column lanes (ceil(log2 col_lanes)) -> accumulate into the
-    accumulator memory (1).
+    accumulator memory (1; deep pipeline: 2, the read registered, then the
+    add and write-back, with the sum forwarded to an instruction that reads
+    the row just written).
     """
-    return 1 + 1 + product + 1 + (math.ceil(math.log2(col_lanes)) if col_lanes > 1 else 0) + 1
+    acc = 2 if deep else 1
+    return 1 + 1 + product + 1 + (math.ceil(math.log2(col_lanes)) if col_lanes > 1 else 0) + acc
 
 
 def drain_latency() -> int:

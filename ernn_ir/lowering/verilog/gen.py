@@ -207,7 +207,7 @@ class _Gen:
         self.acc_copies = max(self.copies.get(f"acc{k}", 1) for k in range(len(g.macs)))
         self.acc_depth = self.acc_local * self.acc_copies
         self.array_mod = self.mod(mac_array(self.name("mac_array"), self.lane_mod, b, cfg.row_lanes, cfg.col_lanes,
-                                            self.wfmt.width, self.xfmt.width, self.acc_w, self.acc_depth))
+                                            self.wfmt.width, self.xfmt.width, self.acc_w, self.acc_depth, cfg.deep))
         self.ew_mods = {}
         self.ew_depth = {}
         for st in g.stages:
@@ -751,8 +751,9 @@ class _Gen:
         dcopy = copy_bits(dso["it"], self.acc_copies, "drain_copy")
         daddr = self.addr3(m, dcopy, self.acc_copies, m.const(0, 1), 1, dso["acc"], self.acc_local,
                            bits(self.acc_depth), "drain_addr")
-        # the accumulate stage is the array's last cycle (units.mac_latency)
-        T = self.s.latencies["mac"] - 1
+        # the accumulate stage is the array's last cycle (units.mac_latency); the deep pipeline reads
+        # the accumulator a cycle before it
+        T = self.s.latencies["mac"] - (2 if cfg.deep else 1)
         arr = m.instance(self.array_mod, "mac_array", {
             "w": wword, "x": xword,
             "acc_we": m.delay(v, T, "mac_we", rst=self.rst),

@@ -115,7 +115,8 @@ def tree_levels(cols: int) -> int:
     return math.ceil(math.log2(cols)) if cols > 1 else 0
 
 
-def mac_array(name: str, lane_mod, b: int, rows: int, cols: int, ww: int, wx: int, acc_w: int, acc_depth: int):
+def mac_array(name: str, lane_mod, b: int, rows: int, cols: int, ww: int, wx: int, acc_w: int, acc_depth: int,
+              deep: bool = False):
     """rows x cols lanes, the trees, one accumulator memory per row lane with its drain read port."""
     m = ModuleBuilder(name, f"MAC array: {rows} row lanes x {cols} column lanes of b = {b} blocks; "
                       f"{acc_w}-bit exact accumulators, {acc_depth} per row lane (docs/hardware.md, 'MAC array')")
@@ -129,6 +130,9 @@ def mac_array(name: str, lane_mod, b: int, rows: int, cols: int, ww: int, wx: in
     drain_addr = m.input("drain_addr", aw)
     P = product_width(ww, wx)
     xb = [m.extract(xin, c * b * wx, b * wx, f"x_col{c}") for c in range(cols)]
+    if deep:  # the write stage's control, a cycle after the read's
+        wstage = (m.reg(v_d, "acc_we_w"), m.reg(f_d, "acc_first_w"), m.reg(a_d, "acc_addr_w"))
+        fwd = m.icmp("eq", a_d, wstage[2], signed_ext=False)
     drains = []
     for r in range(rows):
         prods = []
@@ -140,12 +144,26 @@ def mac_array(name: str, lane_mod, b: int, rows: int, cols: int, ww: int, wx: in
         summed = adder_tree(m, prods, acc_w, f"tree_r{r}")
         mem = m.memory(f"acc_r{r}", acc_depth, b * acc_w, 0)
         old = m.read_port(mem, a_d, f"acc_r{r}_old")
+        if deep:
+            # the read registered, then the add and write-back a cycle later; an instruction reading
+            # the row the previous one is writing takes that sum instead (forwarded)
+            we_w, first_w, addr_w = wstage
+            new_loop = m.reg_loop(b * acc_w, f"acc_r{r}_old_q")
+            summed = [m.reg(v, f"tree_r{r}_sum{i}") for i, v in enumerate(summed)]
+            old_src = new_loop
+        else:
+            we_w, first_w, addr_w = v_d, f_d, a_d
+            old_src = old
         new = []
         for i in range(b):
-            o = m.extract(old, i * acc_w, acc_w)
-            base = m.mux(f_d, m.const(0, acc_w), o)
+            o = m.extract(old_src, i * acc_w, acc_w)
+            base = m.mux(first_w, m.const(0, acc_w), o)
             new.append(m.extract(m.add(base, summed[i], acc_w + 1), 0, acc_w))
-        m.write_port(mem, a_d, m.concat(list(reversed(new)), f"acc_r{r}_new"), v_d)
+        new_word = m.concat(list(reversed(new)), f"acc_r{r}_new")
+        if deep:
+            m.connect(new_loop, m.mux(m.and_(fwd, we_w), new_word, old))
+        # a stalled cycle must not write: the accumulate is not idempotent (en holds every register)
+        m.write_port(mem, addr_w, new_word, m.and_(we_w, m.en))
         drains.append(m.read_port(mem, drain_addr, f"acc_r{r}_drain"))
     m.output("drain", m.concat(list(reversed(drains)), "drain"))
     return m.finish()

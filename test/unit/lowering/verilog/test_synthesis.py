@@ -58,8 +58,9 @@ def test_per_module_counts_add_up_to_the_total(synthesized):
 
 
 # The routed fmax of the small design on ECP5 with the deep pipeline (measured 2026-12-01, docs/hardware.md
-# "Timing": lstm_b2 121.7 MHz, 95.0 before it).  The goal of 150 MHz is not met; what limits it now is the
-# MAC accumulator's read, add and write in one cycle.  This guards what was reached, with room for placement.
+# "Timing": lstm_b2 128.2 MHz, 95.0 before it).  The goal of 150 MHz is not met; what limits it now is the
+# multiplier slice's operand routing and combinational multiply.  This guards what was reached, with room
+# for placement.
 ECP5_FMAX_FLOOR_MHZ = 100.0
 
 
