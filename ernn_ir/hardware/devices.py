@@ -140,6 +140,11 @@ def load_device(spec: str) -> Device:
     )
 
 
+def multiply_in_luts(a_bits: int, b_bits: int) -> bool:
+    """Whether yosys keeps a signed a x b multiply in LUTs (narrow products) rather than a slice."""
+    return a_bits + b_bits < 9 or min(a_bits, b_bits) < 2
+
+
 def dsp_per_multiply(device: Device, a_bits: int, b_bits: int) -> int:
     """Slices for one signed a x b multiply, as yosys maps it.
 
@@ -149,7 +154,7 @@ def dsp_per_multiply(device: Device, a_bits: int, b_bits: int) -> int:
     bits stay in LUTs.
     """
     a, b = max(a_bits, b_bits), min(a_bits, b_bits)
-    if a + b < 9 or b < 2:
+    if multiply_in_luts(a_bits, b_bits):
         return 0
     wa, wb = device.dsp_a, device.dsp_b
     if a <= wa and b <= wb:

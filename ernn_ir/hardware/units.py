@@ -36,6 +36,7 @@ from ernn_ir.dialects.ernn import (
     SubOp,
     TanhOp,
 )
+from ernn_ir.hardware.devices import multiply_in_luts
 
 
 def log2(b: int) -> int:
@@ -78,8 +79,10 @@ def product_pieces(wa: int, wb: int) -> tuple[int, int]:
 
 
 def product_latency(wa: int, wb: int, deep: bool) -> int:
-    """Cycles from registered operands to the registered exact product: 1, or 2 when deep and cut."""
-    return 2 if deep and product_pieces(wa, wb) != (1, 1) else 1
+    """Cycles from registered operands to the registered exact product: 1, or 2 when deep and cut
+    (a product small enough to stay in LUTs is never cut: `devices.multiply_in_luts`)."""
+    cut = product_pieces(wa, wb) != (1, 1) and not multiply_in_luts(wa, wb)
+    return 2 if deep and cut else 1
 
 
 def lane_products(b: int, ww: int, wx: int, cmul: int) -> list[tuple[int, int]]:

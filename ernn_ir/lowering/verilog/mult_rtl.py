@@ -16,6 +16,7 @@ RTL, so the arithmetic of the cut is what the bit-exact suites check.
 from __future__ import annotations
 
 from ernn_ir.hardware import units
+from ernn_ir.hardware.devices import multiply_in_luts
 from ernn_ir.lowering.verilog.rtl import ModuleBuilder, Sig
 
 B = units.MULT_BITS
@@ -29,11 +30,6 @@ def mult18(name: str):
     b = m.input("b", B)
     m.output("p", m.reg(m.mul(a, b, 2 * B), "p"))
     return m.finish()
-
-
-def _in_luts(wa: int, wb: int) -> bool:
-    """Products yosys keeps in LUTs rather than a slice (`devices.dsp_per_multiply`)."""
-    return wa + wb < 9 or min(wa, wb) < 2
 
 
 def _pieces(m: ModuleBuilder, x: Sig, name: str) -> list[tuple[Sig, int]]:
@@ -55,7 +51,7 @@ def product(m: ModuleBuilder, a: Sig, b: Sig, width: int, name: str, slice_mod, 
     Standard pipeline: one multiply and its register.  Deep pipeline: slices,
     then (when cut) the sum of the pieces' products in a register of its own.
     """
-    if not deep or _in_luts(a.width, b.width):
+    if not deep or multiply_in_luts(a.width, b.width):
         return m.reg(m.mul(a, b, width), name), 1
     assert slice_mod is not None
     pa, pb = _pieces(m, a, f"{name}_a"), _pieces(m, b, f"{name}_b")
