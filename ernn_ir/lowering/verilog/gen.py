@@ -81,6 +81,11 @@ def _hexfile(words: list[int], width: int) -> str:
     return "".join(f"{w & mask:0{nd}x}\n" for w in words)
 
 
+def _sign_bit(m: ModuleBuilder, x: Sig) -> Sig:
+    """x < 0: the controller's predicates are sign bits of counters kept at offsets (no compare)."""
+    return m.extract(x, x.width - 1, 1)
+
+
 def _pack(vals, w: int) -> int:
     word = 0
     for i, v in enumerate(vals):
@@ -396,12 +401,8 @@ class _Gen:
         ahead1 = m.reg_loop(DW, "frames_ahead_m1", reset=-1, rst=rst)
         ahead2 = m.reg_loop(DW, "frames_ahead_m2", reset=-2, rst=rst)
         to_come1 = m.reg_loop(DW, "frames_to_come_m1", reset=-1, rst=rst)
-
-        def negative(x: Sig) -> Sig:
-            return m.extract(x, DW - 1, 1)
-
-        left_r = m.not_(negative(to_come1), "frames_left")
-        room_in_r = m.named(negative(ahead2), "frame_copy_free")
+        left_r = m.not_(_sign_bit(m, to_come1), "frames_left")
+        room_in_r = m.named(_sign_bit(m, ahead2), "frame_copy_free")
         fifo_depth = 1 << max(1, (2 * S * (g.outputs[0].length // b) - 1).bit_length())
         fcount = m.reg_loop(bits(fifo_depth + 1) + 1, "fifo_count", reset=0, rst=rst)
         # the enable is a register: the stall is decided a cycle ahead, from the next values of the
@@ -538,19 +539,16 @@ class _Gen:
          kshift_x, need0, steps_in, fcount, room_k) = self.stall_ctx
         P, DW = self.P, need.width
         got, used = self.frame_done, self.next_period
-
-        def negative(x: Sig) -> Sig:
-            return m.extract(x, DW - 1, 1)
-
         wrap = self.wrap
         # cnt == 0 next cycle (a job starts at cnt = P - 1)
         at_start_next = m.mux(start, m.const(1 if P == 1 else 0, 1), m.mux(adv, wrap, at_start), "at_start_next")
         if kshift_x is not None:
             only_got, only_used = m.and_(got, m.not_(used)), m.and_(used, m.not_(got))
             # frames_in - need > 0 after this cycle's frame (+1) and period (need + 1)
-            here = m.not_(m.mux(only_got, negative(ahead0), m.mux(only_used, negative(ahead2), negative(ahead1))))
-            beyond = m.or_(m.mux(used, negative(left2), negative(left1)), m.mux(used, negative(need_p1),
-                                                                                negative(need)))
+            here = m.not_(m.mux(only_got, _sign_bit(m, ahead0),
+                                m.mux(only_used, _sign_bit(m, ahead2), _sign_bit(m, ahead1))))
+            beyond = m.or_(m.mux(used, _sign_bit(m, left2), _sign_bit(m, left1)),
+                           m.mux(used, _sign_bit(m, need_p1), _sign_bit(m, need)))
             if P == 1:  # a job's first period starts at once: its predicates come from the ports
                 beyond0 = m.or_(m.icmp("sle", m.sext(steps_in, DW), m.const(need0, DW)),
                                 m.const(1 if need0 < 0 else 0, 1))
@@ -589,7 +587,7 @@ class _Gen:
         rk = m.reg_loop(DW, f"steps_left_at_{tag}", reset=-1, rst=rst)
         m.connect(rk, m.mux(start, m.add(m.sext(steps_in, DW), m.const(k - p_first, DW), DW),
                             m.mux(next_period, m.sub(rk, one, DW), rk)))
-        flag = m.and_(m.not_(m.extract(pk, DW - 1, 1)), m.not_(m.extract(rk, DW - 1, 1)), name=f"step_at_{tag}")
+        flag = m.and_(m.not_(_sign_bit(m, pk)), m.not_(_sign_bit(m, rk)), name=f"step_at_{tag}")
         self.step_flags[k] = flag
         return flag
 
