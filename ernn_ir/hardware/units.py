@@ -151,8 +151,9 @@ def pwl_coeff_width(op: PwlOp) -> int:
     return op.coeff.width.data
 
 
-def pwl_x_width(op: PwlOp) -> int:
-    """Bits of the clamped PWL input: its table's range [x_min, x_min + n * step) at the input's frac."""
+def pwl_range(op: PwlOp) -> tuple[int, int, int]:
+    """(segment shift, x_min, last x) of a PWL table in raw units of its input: segment i holds
+    [x_min + i * 2^shift, x_min + (i + 1) * 2^shift)."""
     from ernn_ir.dialects.ernn.checks import dense_to_numpy
     from ernn_ir.hardware.stepgraph import fmt_of
 
@@ -160,7 +161,12 @@ def pwl_x_width(op: PwlOp) -> int:
     n = dense_to_numpy(op.slopes).size
     sh = op.log2_step.value.data + fi
     x_min = round(op.x_min.value.data * 2.0**fi)
-    top = x_min + n * (1 << sh) - 1
+    return sh, x_min, x_min + n * (1 << sh) - 1
+
+
+def pwl_x_width(op: PwlOp) -> int:
+    """Bits of the clamped PWL input: its table's range (`pwl_range`)."""
+    _, x_min, top = pwl_range(op)
     return max(2, max(abs(x_min), abs(top)).bit_length() + 1)
 
 

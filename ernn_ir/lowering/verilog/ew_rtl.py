@@ -135,9 +135,7 @@ def _pwl(m: ModuleBuilder, op: PwlOp, x: Sig, fin: FixedFormat, out_fmt: FixedFo
     fc = FixedFormat(op.coeff.width.data, op.coeff.frac.data)
     n = len(slopes)
     fi = fin.frac
-    sh = op.log2_step.value.data + fi
-    x_min = round(op.x_min.value.data * 2.0**fi)
-    top = x_min + n * (1 << sh) - 1
+    sh, x_min, top = units.pwl_range(op)
     w = max(x.width, x_min.bit_length() + 1, top.bit_length() + 1, abs(x_min).bit_length() + 1) + 1
     xe = m.sext(x, w)
     lo_c, hi_c = m.const(x_min, w), m.const(top, w)
