@@ -24,12 +24,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from ernn_ir.dialects.ernn import MulOp, PwlOp
+from ernn_ir.dialects.ernn import MulOp, PwlOp, SliceOp
 from ernn_ir.hardware.devices import Device, dsp_per_multiply
 from ernn_ir.hardware.fft_cost import engine_cost
 from ernn_ir.hardware.schedule import Schedule, mac_lane_multipliers
 from ernn_ir.hardware.stepgraph import StepGraph, fmt_of
 from ernn_ir.numerics import FixedFormat
+from ernn_ir.numerics.fixed import csd
 
 ASPECTS = ((512, 36), (1024, 18), (2048, 9), (4096, 4), (8192, 2), (16384, 1))
 LUTRAM_BITS = 1024
@@ -290,8 +291,20 @@ def _logic(s: Schedule, copies: dict[str, int], mems: list[Memory]) -> dict[str,
     P = s.period
     shifts = {math.floor(it.offset / P) - (1 if it.offset % P == 0 else 0) for it in s.items}
     counters_ff = 34 * (3 + 2 * len(shifts))
+    # the event count's terms, each registered, and its adder tree, a register per level (about as
+    # many bits again): an FFT engine's count, a drain engine's 8 bits, an element-wise lane's count
+    # per requantizing operator (a few bits each)
+    engine_ev = (8 * b * (int(math.log2(b)) + 1)).bit_length()
+    n_engines = sum(cfg.rfft_engines[sp.index] if cfg.rfft_engines else 1 for sp in g.spectra)
+    n_engines += sum(cfg.irfft_engines)
+    ew_ev = sum(cfg.ew_lanes[st.index] * 3 * sum(1 for n in st.nodes() if not isinstance(n.op, SliceOp))
+                for st in g.stages)
+    event_ff = 2 * (n_engines * engine_ev + 8 * sum(cfg.irfft_engines) + ew_ev)
+    # the job's length, (T - 1) P + base, one signed digit of P per register stage (gen.py)
+    digits = len(csd(P))
+    job_ff = 32 * (digits + 1) + digits + 8
     bd["top"] = {"lut": rom + ram + round(0.4 * words) + 650,
-                 "ff": round(1.25 * words) + 350 + counters_ff, "lutram": ram}
+                 "ff": round(1.25 * words) + 350 + counters_ff + event_ff + job_ff, "lutram": ram}
     return bd
 
 

@@ -70,6 +70,10 @@ def fft_latency(b: int, inverse: bool, deep: bool = False) -> int:
 MULT_BITS = 18
 """Signed operand width of the deep pipeline's multiplier slice (ECP5 MULT18X18D)."""
 
+SLICE_LATENCY = 2
+"""Cycles through the deep pipeline's multiplier slice: its operand registers, then its product register
+(on ECP5 both are the MULT18X18D's own, so no fabric route ends at the multiplier's combinational input)."""
+
 
 def product_pieces(wa: int, wb: int) -> tuple[int, int]:
     """Pieces of each operand of a wa x wb signed product cut for 18 x 18 slices (1, 1 when it fits)."""
@@ -79,10 +83,17 @@ def product_pieces(wa: int, wb: int) -> tuple[int, int]:
 
 
 def product_latency(wa: int, wb: int, deep: bool) -> int:
-    """Cycles from registered operands to the registered exact product: 1, or 2 when deep and cut
-    (a product small enough to stay in LUTs is never cut: `devices.multiply_in_luts`)."""
-    cut = product_pieces(wa, wb) != (1, 1) and not multiply_in_luts(wa, wb)
-    return 2 if deep and cut else 1
+    """Cycles from registered operands to the registered exact product.
+
+    Standard pipeline, or a product small enough to stay in LUTs
+    (`devices.multiply_in_luts`): 1.  Deep pipeline: the slice's
+    `SLICE_LATENCY`, then a fabric register its output lands in (the route
+    from a DSP column gets a cycle of its own), plus 1 when the product is
+    cut into pieces (their sum).
+    """
+    if not deep or multiply_in_luts(wa, wb):
+        return 1
+    return SLICE_LATENCY + 1 + (1 if product_pieces(wa, wb) != (1, 1) else 0)
 
 
 def lane_products(b: int, ww: int, wx: int, cmul: int) -> list[tuple[int, int]]:
@@ -102,8 +113,8 @@ def mac_latency(col_lanes: int, product: int = 1, deep: bool = False) -> int:
     """Cycles from a MAC instruction's issue to its accumulator value being readable by a drain.
 
     issue -> weight ROM and spectrum buffer read (1) -> operand registers with
-    the 3-multiply pre-adds (1) -> product registers (`product`: 1, or 2 for
-    the deep pipeline's cut products) -> complex combine (1) -> adder tree
+    the 3-multiply pre-adds (1) -> product registers (`product`:
+    `product_latency`) -> complex combine (1) -> adder tree
     over the column lanes (ceil(log2 col_lanes)) -> accumulate into the
     accumulator memory (1; deep pipeline: 2, the read registered, then the
     add and write-back, with the sum forwarded to an instruction that reads

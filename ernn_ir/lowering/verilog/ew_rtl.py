@@ -10,11 +10,12 @@ output `depth` cycles later.  Operators (docs/numerics.md sections 5 and 9):
   requantize (1 cycle);
 - requantize (1 cycle);
 - pwl: clamp and segment index (1; deep: 2), slope and intercept table
-  read (1), slope * x (1; deep, cut: 2), + intercept exactly (1), one
-  requantize (1).
+  read (1), slope * x (1; deep: `units.product_latency`), + intercept
+  exactly (1), one requantize (1).
 
 The depths are the ones `units.ew_op_latency` states; the lane counts the
-overflow events of its requantizes.
+overflow events of its requantizes, one `events<j>` port per cycle in which
+some are counted, each aligned to the lane's output.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from ernn_ir.dialects.ernn.checks import dense_to_numpy
 from ernn_ir.hardware import units
 from ernn_ir.hardware.stepgraph import EwStage, Term, fmt_of
 from ernn_ir.lowering.reference.values import modes
-from ernn_ir.lowering.verilog.fixed_rtl import popcount, requantize, sum_tree
+from ernn_ir.lowering.verilog.fixed_rtl import popcount, requantize
 from ernn_ir.lowering.verilog.mult_rtl import product
 from ernn_ir.lowering.verilog.rtl import ModuleBuilder, Sig
 from ernn_ir.numerics import FixedFormat
@@ -84,18 +85,18 @@ def ew_lane(name: str, st: EwStage, term_formats: dict[Term, FixedFormat], deep:
             s = m.add(a, c, w) if isinstance(op, AddOp) else m.sub(a, c, w)
             if deep:  # one carry chain per cycle: the exact sum, then its rounding
                 s = m.reg(s, f"{nm}_sum")
-            q, f = requantize(m, s, fm, out_fmt, rnd, ovf, nm)
+            q, f = requantize(m, s, fm, out_fmt, rnd, ovf, nm, deep)
             res = m.reg(q, nm)
             if f is not None:
                 flags_at.append((f, t0 + lat - 1))
         elif isinstance(op, MulOp):
             p, _ = product(m, vals[0], vals[1], vals[0].width + vals[1].width, f"{nm}_prod", slice_mod, deep)
-            q, f = requantize(m, p, fmts[0].frac + fmts[1].frac, out_fmt, rnd, ovf, nm)
+            q, f = requantize(m, p, fmts[0].frac + fmts[1].frac, out_fmt, rnd, ovf, nm, deep)
             res = m.reg(q, nm)
             if f is not None:
                 flags_at.append((f, t0 + lat - 1))
         elif isinstance(op, RequantizeOp):
-            q, f = requantize(m, vals[0], fmts[0].frac, out_fmt, rnd, ovf, nm)
+            q, f = requantize(m, vals[0], fmts[0].frac, out_fmt, rnd, ovf, nm, deep)
             res = m.reg(q, nm)
             if f is not None:
                 flags_at.append((f, t0))
@@ -120,10 +121,11 @@ def ew_lane(name: str, st: EwStage, term_formats: dict[Term, FixedFormat], deep:
     by_t: dict[int, list[Sig]] = {}
     for f, t in flags_at:
         by_t.setdefault(t, []).append(f)
-    counts = [m.delay(m.reg(m.zext(popcount(m, by_t[t], f"ev_t{t}"), cw), f"ev_t{t}_r"), depth - t - 1, f"ev_t{t}")
-              for t in sorted(by_t)]
-    total = m.extract(m.zext(sum_tree(m, counts, "ev_sum"), cw + 8), 0, cw) if counts else m.const(0, cw)
-    m.output("events", total)
+    # one port per count: the top registers each before its sum tree (an adder tree here would end
+    # in the top's event register in the same cycle)
+    for j, t in enumerate(sorted(by_t)):
+        count = m.reg(m.zext(popcount(m, by_t[t], f"ev_t{t}"), cw), f"ev_t{t}_r")
+        m.output(f"events{j}", m.delay(count, depth - t - 1, f"ev_t{t}"))
     return m.finish(), depth
 
 
@@ -139,17 +141,25 @@ def _pwl(m: ModuleBuilder, op: PwlOp, x: Sig, fin: FixedFormat, out_fmt: FixedFo
     w = max(x.width, x_min.bit_length() + 1, top.bit_length() + 1, abs(x_min).bit_length() + 1) + 1
     xe = m.sext(x, w)
     lo_c, hi_c = m.const(x_min, w), m.const(top, w)
+    ib = max(1, (n - 1).bit_length())
+
+    def segment(off: Sig) -> Sig:
+        return m.extract(m.sra(off, sh), 0, ib) if sh < off.width else m.const(0, ib)
+
     if deep:
-        # the clamp's compares in a cycle of their own, each cut into halves (a carry chain of half
-        # the width; the halves combine in the next cycle, beside the clamp and the segment index)
-        below, above, xe = _split_compares(m, xe, x_min, top, nm)
+        # the clamp's compares in a cycle of their own, cut into pieces of short carry chains, with
+        # the offset from the table's start beside them; the next cycle combines the pieces and
+        # picks the clamped input and its segment with muxes alone
+        below, above, x_d = _split_compares(m, xe, x_min, top, nm)
+        off_d = m.reg(m.sub(xe, lo_c, w + 1), f"{nm}_off")
+        xc = m.mux(below, lo_c, m.mux(above, hi_c, x_d))
+        top_seg = ((top - x_min) >> sh) & ((1 << ib) - 1) if sh < w + 1 else 0
+        idx = m.mux(below, m.const(0, ib), m.mux(above, m.const(top_seg, ib), segment(off_d)))
     else:
         below = m.icmp("slt", xe, lo_c)
         above = m.icmp("sgt", xe, hi_c)
-    xc = m.mux(below, lo_c, m.mux(above, hi_c, xe))
-    off = m.sub(xc, lo_c, w + 1)
-    ib = max(1, (n - 1).bit_length())
-    idx = m.extract(m.sra(off, sh), 0, ib) if sh < off.width else m.const(0, ib)
+        xc = m.mux(below, lo_c, m.mux(above, hi_c, xe))
+        idx = segment(m.sub(xc, lo_c, w + 1))
     # the clamped input needs no more bits than the table's range
     xw = units.pwl_x_width(op)
     xc_r = m.reg(m.sext(xc, xw), f"{nm}_xc")
@@ -168,26 +178,44 @@ def _pwl(m: ModuleBuilder, op: PwlOp, x: Sig, fin: FixedFormat, out_fmt: FixedFo
         acc = m.add(m.shl(prod, -fi), ic_d)
         frac = fc.frac
     acc_r = m.reg(acc, f"{nm}_acc")
-    q, f = requantize(m, acc_r, frac, out_fmt, rnd, ovf, nm)
+    q, f = requantize(m, acc_r, frac, out_fmt, rnd, ovf, nm, deep)
     return m.reg(q, nm), f, t0 + units.ew_op_latency(op, deep) - 1
 
 
+COMPARE_PIECE = 9
+"""Bits per piece of the deep pipeline's clamp compares (a carry chain short enough for the cycle)."""
+
+
 def _split_compares(m: ModuleBuilder, x: Sig, lo: int, hi: int, nm: str) -> tuple[Sig, Sig, Sig]:
-    """x < lo and x > hi (signed constants) over two cycles: the halves' compares registered, then
-    combined (x_hi < c_hi, or equal and x_lo < c_lo unsigned); also returns x delayed to match."""
+    """x < lo and x > hi (signed constants) over two cycles: each piece's compare and equality with
+    the constant's piece registered, then combined from the top piece down (x < c when a piece is
+    less and every piece above it equal; the top piece signed, the others unsigned); also returns x
+    delayed to match."""
     w = x.width
-    h = w // 2
-    xh, xl = m.extract(x, h, w - h), m.extract(x, 0, h)
+    cuts = list(range(0, w, COMPARE_PIECE))
+    pieces = [(c, min(COMPARE_PIECE, w - c)) for c in cuts]
 
-    def half_compare(c: int, pred: str, tag: str) -> Sig:
-        ch, cl = c >> h, c & ((1 << h) - 1)
-        hi_p = m.reg(m.icmp(pred, xh, m.const(ch, w - h)), f"{nm}_{tag}_hi")
-        if cl == (0 if pred == "slt" else (1 << h) - 1):  # the low half can never decide it
-            return m.named(hi_p, f"{nm}_{tag}")
-        hi_eq = m.reg(m.icmp("eq", xh, m.const(ch, w - h)), f"{nm}_{tag}_hi_eq")
-        lo_p = m.reg(m.icmp("u" + pred[1:], xl, m.const(cl, h), signed_ext=False), f"{nm}_{tag}_lo")
-        return m.or_(hi_p, m.and_(hi_eq, lo_p), name=f"{nm}_{tag}")
+    def compare(c: int, pred: str, tag: str) -> Sig:
+        decided = None  # the comparison decided by the pieces below the current one (None: never)
+        for i, (lo_bit, pw) in enumerate(pieces):
+            xp = m.extract(x, lo_bit, pw)
+            cp = (c >> lo_bit) & ((1 << pw) - 1)
+            top_piece = i == len(pieces) - 1
+            if top_piece:
+                p = m.reg(m.icmp(pred, xp, m.const(cp, pw)), f"{nm}_{tag}_p{i}")
+            elif cp == (0 if pred == "slt" else (1 << pw) - 1):
+                p = None  # unsigned x < 0 or x > max: never
+            else:
+                p = m.reg(m.icmp("u" + pred[1:], xp, m.const(cp, pw), signed_ext=False), f"{nm}_{tag}_p{i}")
+            if decided is not None:
+                eq = m.reg(m.eq_const(xp, cp), f"{nm}_{tag}_eq{i}")
+                below = m.and_(eq, decided)
+                decided = below if p is None else m.or_(p, below)
+            else:
+                decided = p
+        assert decided is not None  # the top piece always decides
+        return m.named(decided, f"{nm}_{tag}")
 
-    below = half_compare(lo, "slt", "below")
-    above = half_compare(hi, "sgt", "above")
+    below = compare(lo, "slt", "below")
+    above = compare(hi, "sgt", "above")
     return below, above, m.reg(x, f"{nm}_x")

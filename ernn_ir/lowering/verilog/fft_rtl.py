@@ -24,7 +24,7 @@ from ernn_ir.lowering.verilog.fixed_rtl import (
     overflow,
     popcount,
     requantize,
-    shift_round,
+    round_fit,
 )
 from ernn_ir.lowering.verilog.rtl import ModuleBuilder, Sig
 from ernn_ir.numerics import FixedFormat, bit_reverse_indices, twiddles_fixed
@@ -90,8 +90,8 @@ def _stages(m: ModuleBuilder, a: list[C], b: int, fmt: FixedFormat, tw: FixedFor
                                W + tw.width + 3)
                     pi = m.add(mul_const(m, hi[0], wi, f"{nm}_c"), mul_const(m, hi[1], wr, f"{nm}_d"),
                                W + tw.width + 3)
-                    rr, f1 = overflow(m, shift_round(m, pr, tw.frac, rnd, f"{nm}_rr"), W, ovf, f"{nm}_re")
-                    ri, f2 = overflow(m, shift_round(m, pi, tw.frac, rnd, f"{nm}_ri"), W, ovf, f"{nm}_im")
+                    rr, f1 = round_fit(m, pr, tw.frac, rnd, W, ovf, f"{nm}_re", deep)
+                    ri, f2 = round_fit(m, pi, tw.frac, rnd, W, ovf, f"{nm}_im", deep)
                     fl.add(f1)
                     fl.add(f2)
                     t[g + k] = (rr, ri)
@@ -118,9 +118,8 @@ def _stages(m: ModuleBuilder, a: list[C], b: int, fmt: FixedFormat, tw: FixedFor
                         v = m.add(lo[c], tt[c], W + 2) if sign > 0 else m.sub(lo[c], tt[c], W + 2)
                         if inverse and deep:  # the exact sum, then its halving, a cycle each
                             v = m.reg(v, f"s{s}_{'a' if sign > 0 else 'b'}{g + k}_{'ri'[c]}_sum")
-                        if inverse:
-                            v = shift_round(m, v, 1, rnd, f"s{s}_h{g + k}")
-                        o, f = overflow(m, v, W, ovf, f"s{s}_{'a' if sign > 0 else 'b'}{g + k}_{'ri'[c]}")
+                        nm = f"s{s}_{'a' if sign > 0 else 'b'}{g + k}_{'ri'[c]}"
+                        o, f = round_fit(m, v, 1, rnd, W, ovf, nm, deep) if inverse else overflow(m, v, W, ovf, nm)
                         fl.add(f)
                         comp.append(o)
                     res.append((comp[0], comp[1]))
@@ -143,7 +142,7 @@ def event_width(b: int) -> int:
 
 
 def rfft_engine(name: str, b: int, in_fmt: FixedFormat, fmt: FixedFormat, tw: FixedFormat, rnd: str,
-                ovf: str, valid: int | None = None) -> object:
+                ovf: str, valid: int | None = None, deep: bool = False) -> object:
     """Block rFFT: b samples at `in_fmt` -> spectrum word at `fmt`; `valid` samples, the rest zero."""
     m = ModuleBuilder(name, f"rFFT engine, b = {b}: raw fixed<{in_fmt.width}, {in_fmt.frac}> samples -> "
                       f"spectrum in fixed<{fmt.width}, {fmt.frac}>, twiddles fixed<{tw.width}, {tw.frac}>, "
@@ -158,14 +157,14 @@ def rfft_engine(name: str, b: int, in_fmt: FixedFormat, fmt: FixedFormat, tw: Fi
         if valid is not None and i >= valid:
             q.append(m.const(0, fmt.width))
             continue
-        v, f = requantize(m, xi, in_fmt.frac, fmt, rnd, ovf, f"q{i}")
+        v, f = requantize(m, xi, in_fmt.frac, fmt, rnd, ovf, f"q{i}", deep)
         fl.add(f)
         q.append(v)
     rev = bit_reverse_indices(b)
     zero = m.const(0, fmt.width)
     a0 = [(m.reg(q[int(rev[i])], f"in{i}_re"), zero) for i in range(b)]
     count = m.reg(m.zext(popcount(m, fl.flags, "in_ev"), cw), "in_cnt")
-    a, count = _stages(m, a0, b, fmt, tw, rnd, ovf, False, count, cw)
+    a, count = _stages(m, a0, b, fmt, tw, rnd, ovf, False, count, cw, deep)
     slots = spectrum_slots(b)
     y = [a[k][c] for k, c in slots]
     m.output("y", _join(m, y, "y"))
@@ -189,7 +188,7 @@ def irfft_engine(name: str, b: int, in_fmt: FixedFormat, fmt: FixedFormat, tw: F
     re = [zero] * K
     im = [zero] * K
     for (k, c), v in zip(spectrum_slots(b), vals):
-        qv, f = requantize(m, v, in_fmt.frac, fmt, rnd, ovf, f"q{k}{'ri'[c]}")
+        qv, f = requantize(m, v, in_fmt.frac, fmt, rnd, ovf, f"q{k}{'ri'[c]}", deep)
         fl.add(f)
         (re if c == 0 else im)[k] = qv
     full: list[C] = [(re[k], im[k]) for k in range(K)]

@@ -24,7 +24,6 @@ from ernn_ir.hardware.stepgraph import Term, fmt_of
 from ernn_ir.lowering.reference.values import modes
 from ernn_ir.lowering.verilog.ew_rtl import ew_lane, term_name
 from ernn_ir.lowering.verilog.fft_rtl import event_width, irfft_engine, rfft_engine
-from ernn_ir.lowering.verilog.fixed_rtl import sum_tree
 from ernn_ir.lowering.verilog.mac_rtl import (
     drain_unit,
     mac_array,
@@ -48,8 +47,6 @@ class GenerationError(Exception):
 
 
 EVENT_WIDTH = 32
-EVENT_PIPE = 3
-"""Cycles from a unit's event to the `events` port (term register, sum register, accumulator)."""
 
 
 @dataclass
@@ -191,7 +188,8 @@ class _Gen:
             if sp.valid < sp.blocks * b:
                 valid = None  # padding is applied per block when the frame is read
             self.rfft_mods[sp.index] = self.mod(
-                rfft_engine(self.name(f"rfft{sp.index}"), b, sp.in_format, sp.out_format, _tw(sp.op), rnd, ovf, valid))
+                rfft_engine(self.name(f"rfft{sp.index}"), b, sp.in_format, sp.out_format, _tw(sp.op), rnd, ovf, valid,
+                            cfg.deep))
         self.irfft_mods = {}
         self.drain_mods = {}
         for k, mac in enumerate(g.macs):
@@ -202,7 +200,7 @@ class _Gen:
             mrnd, movf = modes(mac.op)
             self.drain_mods[k] = self.mod(drain_unit(
                 self.name(f"drain{k}"), b, cfg.row_lanes, cfg.irfft_engines[k], self.acc_w,
-                mac.weight_format.frac + mac.input_format.frac, mac.result_format, mrnd, movf))
+                mac.weight_format.frac + mac.input_format.frac, mac.result_format, mrnd, movf, cfg.deep))
         self.lane_mod = self.mod(mac_lane(self.name("mac_lane"), b, self.wfmt.width, self.xfmt.width, cfg.cmul,
                                           cfg.deep, self.slice_mod))
         # accumulator memory: every matvec's row groups, per stream, per copy
@@ -418,7 +416,12 @@ class _Gen:
         adv = m.and_(busy, m.not_(hold), name="advance")
         self.stall_ctx = (en, hold, at_start, adv, start, busy, need, need_p1, left1, left2, ahead0, ahead1, ahead2,
                           kshift_x, need0, steps_in, fcount, fifo_depth - S * (g.outputs[0].length // b))
-        wrap = m.eq_const(cnt, P - 1)
+        # cnt == P - 1 as a register of its own (it starts every period: its compare was on the paths
+        # of the counters it advances), set from cnt == P - 2 in the cycle before
+        wrap = m.reg_loop(1, "period_end", reset=1, rst=rst, en=always)
+        before_end = m.eq_const(cnt, P - 2) if P > 1 else m.const(0, 1)
+        m.connect(wrap, m.mux(start, m.const(1, 1),
+                              m.mux(adv, m.mux(wrap, m.const(1 if P == 1 else 0, 1), before_end), wrap)))
         self.wrap = wrap
         cnt_inc = m.extract(m.add(m.zext(cnt, cw + 1), m.const(1, cw + 1), cw + 1), 0, cw)
         m.connect(cnt, m.mux(start, m.const(P - 1, cw), m.mux(adv, m.mux(wrap, m.const(0, cw), cnt_inc), cnt)))
@@ -439,26 +442,34 @@ class _Gen:
 
         m.connect(steps, m.mux(start, steps_in, steps))
         # a job: one warm-up cycle (the last cycle of period p_first - 1), then (T-1) P + base cycles
-        # its last counted cycle, (T-1) P + base - 1, from the registered T in two register stages (the
-        # constant product is a long adder chain); it is fresh 3 cycles after start, before any job can end
+        # its last counted cycle, (T-1) P + base - 1, from the registered T: the constant product one
+        # adder per register stage (as one chain it was the ECP5 limiter); `last` is read only once it
+        # is fresh, which is before any job can end (its base - 1 counted cycles)
         steps_m1 = m.reg(m.sub(steps, m.const(1, IT_WIDTH), IT_WIDTH), "steps_minus_1", en=always)
-        tp = m.extract(self.mul_by_const(m, steps_m1, P), 0, IT_WIDTH)
+        tp, depth = self.pipelined_mul_const(m, steps_m1, P, "steps_times_period")
         last = m.reg(m.add(tp, m.const(total_base - 1, IT_WIDTH), IT_WIDTH), "last_cycle", en=always)
+        last_m1 = m.reg(m.sub(last, m.const(1, IT_WIDTH), IT_WIDTH), "last_cycle_m1", en=always)
+        # steps (1), steps - 1 (1), the product (depth), last (1), last - 1 (1), at_last (1): fresh from
+        # cycle start + depth + 5
+        if depth + 5 > total_base:
+            raise GenerationError(f"a job of {total_base} cycles ends before its length is computed")
+        since = [m.reg(start, "start_d1", reset=0, rst=rst, en=always)]
+        for k in range(1, depth + 4):
+            since.append(m.reg(since[-1], f"start_d{k + 1}", reset=0, rst=rst, en=always))
+        fresh = m.reg_loop(1, "last_fresh", reset=0, rst=rst, en=always)
+        m.connect(fresh, m.mux(start, m.const(0, 1), m.mux(since[-1], m.const(1, 1), fresh)))
         warm = m.reg_loop(1, "warmup", reset=0, rst=rst)
         m.connect(warm, m.mux(start, m.const(1, 1), m.mux(adv, m.const(0, 1), warm)))
         counting = m.and_(adv, m.not_(warm), name="counting")
         cyc_inc = m.add(cycles, m.const(1, IT_WIDTH), IT_WIDTH)
         m.connect(cycles, m.mux(start, m.const(0, IT_WIDTH), m.mux(counting, cyc_inc, cycles)))
-        first_count = m.eq_const(cycles, 0)  # the one cycle whose `last` may still be the previous job's
-        finishing = m.and_(counting, m.not_(first_count), m.icmp("eq", cycles, last, signed_ext=False),
-                           name="finishing")
+        # cycles == last, registered a cycle ahead (its 32-bit compare is not on busy's enable): next
+        # cycle's count is this one's + 1 when counting
+        at_last = m.reg(m.mux(counting, m.icmp("eq", cycles, last_m1, signed_ext=False),
+                              m.icmp("eq", cycles, last, signed_ext=False)), "at_last", en=always)
+        finishing = m.and_(counting, fresh, at_last, name="finishing")
         m.connect(busy, m.mux(start, m.const(1, 1), m.mux(finishing, m.const(0, 1), busy)))
-        # the event count is pipelined (EVENT_PIPE cycles): the ports say a job is over when its counts are final
-        tail = [m.reg(finishing, "finished_d1", reset=0, rst=rst, en=always)]
-        for k in range(1, EVENT_PIPE):
-            tail.append(m.reg(tail[-1], f"finished_d{k + 1}", reset=0, rst=rst, en=always))
-        done = m.named(tail[-1], "done_pulse")
-        busy_port = m.or_(busy, *tail[:-1], name="busy_port") if EVENT_PIPE > 1 else busy
+        self.finishing = finishing
         self.p, self.cnt, self.steps, self.busy, self.rst = p, cnt, steps, busy, rst
 
         # ---- input interface: frame buffer, two copies per stream
@@ -515,17 +526,22 @@ class _Gen:
         m.output("in_ready", in_ready)
         # output FIFO
         self.build_output_fifo(m, fcount, fifo_depth, out_ready, start)
-        m.output("busy", busy_port)
-        m.output("done", done)
-        m.output("cycles", cycles)
         ev = m.reg_loop(EVENT_WIDTH, "events", reset=0, rst=rst)
         # this cycle's events of every unit (zero in a stall cycle: the units hold), registered per term,
-        # summed by a balanced tree at the terms' own widths, registered, then added: EVENT_PIPE cycles
+        # summed by a balanced tree at the terms' own widths with a register per level, then added
         terms = [m.reg(m.and_(m.replicate(en, e.width), e), f"event_term{n}", reset=0, rst=rst, en=self.always)
                  for n, e in enumerate(self.events)]
-        step_ev = m.reg(sum_tree(m, terms, "events_sum"), "events_this_cycle", reset=0, rst=rst, en=self.always)
+        step_ev, levels = self.pipelined_sum(m, terms, "events_sum")
         tot = m.extract(m.add(m.zext(ev, EVENT_WIDTH + 1), m.zext(step_ev, EVENT_WIDTH + 1)), 0, EVENT_WIDTH)
         m.connect(ev, m.mux(start, m.const(0, EVENT_WIDTH), tot))
+        # the ports say a job is over when its counts are final: term (1), tree (levels), total (1) later
+        event_pipe = 1 + levels + 1
+        tail = [m.reg(self.finishing, "finished_d1", reset=0, rst=rst, en=always)]
+        for k in range(1, event_pipe):
+            tail.append(m.reg(tail[-1], f"finished_d{k + 1}", reset=0, rst=rst, en=always))
+        m.output("busy", m.or_(busy, *tail[:-1], name="busy_port"))
+        m.output("done", m.named(tail[-1], "done_pulse"))
+        m.output("cycles", cycles)
         m.output("events", ev)
         self.connect_stall(m)
         self.out.top = top.name
@@ -591,10 +607,39 @@ class _Gen:
         self.step_flags[k] = flag
         return flag
 
-    def mul_by_const(self, m: ModuleBuilder, x: Sig, c: int) -> Sig:
-        from ernn_ir.lowering.verilog.fixed_rtl import mul_const
+    def pipelined_sum(self, m: ModuleBuilder, vals: list[Sig], name: str) -> tuple[Sig, int]:
+        """The unsigned sum of `vals` as a balanced tree, each level registered (reset with the job's
+        bookkeeping, never stalled); returns it and its levels (at least 1: the sum is registered)."""
+        level = 0
+        vals = list(vals) or [m.const(0, 1)]
+        while True:
+            nxt = []
+            for i in range(0, len(vals) - 1, 2):
+                w = max(vals[i].width, vals[i + 1].width) + 1
+                nxt.append(m.add(m.zext(vals[i], w), m.zext(vals[i + 1], w), w))
+            if len(vals) % 2:
+                nxt.append(vals[-1])
+            level += 1
+            vals = [m.reg(v, f"{name}_l{level}_{i}", reset=0, rst=self.rst, en=self.always) for i, v in enumerate(nxt)]
+            if len(vals) == 1:
+                return vals[0], level
 
-        return mul_const(m, x, c, "steps_times_period")
+    def pipelined_mul_const(self, m: ModuleBuilder, x: Sig, c: int, name: str) -> tuple[Sig, int]:
+        """x * c modulo 2^width(x), for a constant c >= 0 and an x that holds still: the top signed
+        digit's shift, then one digit added per register stage; returns the product and its stages."""
+        from ernn_ir.numerics.fixed import csd
+
+        w = x.width
+        digits = sorted(csd(c), key=lambda e: -e[1])
+        if not digits:
+            return m.const(0, w, name), 0
+        assert digits[0][0] > 0  # a positive constant's top digit
+        acc = m.extract(m.shl(x, digits[0][1]), 0, w)
+        for n, (d, k) in enumerate(digits[1:]):
+            t = m.extract(m.shl(x, k), 0, w)
+            acc = m.reg(m.extract(m.add(acc, t, w) if d > 0 else m.sub(acc, t, w), 0, w), f"{name}_{n}",
+                        en=self.always)
+        return m.named(acc, name), len(digits) - 1
 
     def addr3(self, m: ModuleBuilder, copy: Sig, ncopy: int, stream: Sig, S: int, local: Sig, depth: int,
               width: int, name: str) -> Sig:
@@ -1003,7 +1048,7 @@ class _Gen:
                 ins[term_name(t)] = m.select(m_d, choices) if D_e > 1 else choices[0]
             r = m.instance(self.ew_mods[st.index], f"ew{st.index}_lane{lane}", ins)
             lane_outs.append(r)
-            lane_events.append(r["events"])
+            lane_events += [v for k, v in r.items() if k.startswith("events")]
         vo = m.delay(v_d, depth, f"ew{st.index}_vo", rst=self.rst)
         mo = m.delay(m_d, depth, f"ew{st.index}_mo")
         itd = m.delay(m.reg(it, f"ew{st.index}_it_d"), depth, f"ew{st.index}_ito")

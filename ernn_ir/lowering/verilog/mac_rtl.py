@@ -131,8 +131,8 @@ def mac_array(name: str, lane_mod, b: int, rows: int, cols: int, ww: int, wx: in
     P = product_width(ww, wx)
     xb = [m.extract(xin, c * b * wx, b * wx, f"x_col{c}") for c in range(cols)]
     if deep:  # the write stage's control, a cycle after the read's
-        wstage = (m.reg(v_d, "acc_we_w"), m.reg(f_d, "acc_first_w"), m.reg(a_d, "acc_addr_w"))
-        fwd = m.icmp("eq", a_d, wstage[2], signed_ext=False)
+        wstage = (m.reg(v_d, "acc_we_w"), m.reg(a_d, "acc_addr_w"))
+        fwd = m.icmp("eq", a_d, wstage[1], signed_ext=False)
     drains = []
     for r in range(rows):
         prods = []
@@ -146,22 +146,22 @@ def mac_array(name: str, lane_mod, b: int, rows: int, cols: int, ww: int, wx: in
         old = m.read_port(mem, a_d, f"acc_r{r}_old")
         if deep:
             # the read registered, then the add and write-back a cycle later; an instruction reading
-            # the row the previous one is writing takes that sum instead (forwarded)
-            we_w, first_w, addr_w = wstage
+            # the row the previous one is writing takes that sum instead (forwarded), and a first
+            # term's zero is loaded into the read register (no mux between it and the add)
+            we_w, addr_w = wstage
             new_loop = m.reg_loop(b * acc_w, f"acc_r{r}_old_q")
             summed = [m.reg(v, f"tree_r{r}_sum{i}") for i, v in enumerate(summed)]
             old_src = new_loop
         else:
-            we_w, first_w, addr_w = v_d, f_d, a_d
-            old_src = old
+            we_w, addr_w = v_d, a_d
+            old_src = m.mux(f_d, m.const(0, b * acc_w), old)
         new = []
         for i in range(b):
             o = m.extract(old_src, i * acc_w, acc_w)
-            base = m.mux(first_w, m.const(0, acc_w), o)
-            new.append(m.extract(m.add(base, summed[i], acc_w + 1), 0, acc_w))
+            new.append(m.extract(m.add(o, summed[i], acc_w + 1), 0, acc_w))
         new_word = m.concat(list(reversed(new)), f"acc_r{r}_new")
         if deep:
-            m.connect(new_loop, m.mux(m.and_(fwd, we_w), new_word, old))
+            m.connect(new_loop, m.mux(f_d, m.const(0, b * acc_w), m.mux(m.and_(fwd, we_w), new_word, old)))
         # a stalled cycle must not write: the accumulate is not idempotent (en holds every register)
         m.write_port(mem, addr_w, new_word, m.and_(we_w, m.en))
         drains.append(m.read_port(mem, drain_addr, f"acc_r{r}_drain"))
@@ -170,7 +170,7 @@ def mac_array(name: str, lane_mod, b: int, rows: int, cols: int, ww: int, wx: in
 
 
 def drain_unit(name: str, b: int, rows: int, engines: int, acc_w: int, acc_frac: int, res: FixedFormat,
-               rnd: str, ovf: str):
+               rnd: str, ovf: str, deep: bool = False):
     """Selects row lane e + m*engines for engine e, registers it, rounds once into the MAC result format."""
     m = ModuleBuilder(name, f"drain of one matvec: {rows} row lanes into {engines} IRFFT engines, "
                       f"one rounding from the exact accumulator (frac {acc_frac}) into "
@@ -186,12 +186,18 @@ def drain_unit(name: str, b: int, rows: int, engines: int, acc_w: int, acc_frac:
         q, flags = [], []
         for i in range(b):
             v = m.extract(sel, i * acc_w, acc_w)
-            qv, f = requantize(m, v, acc_frac, res, rnd, ovf, f"e{e}_q{i}")
+            qv, f = requantize(m, v, acc_frac, res, rnd, ovf, f"e{e}_q{i}", deep)
             q.append(qv)
             if f is not None:
                 flags.append(f)
         outs.append(m.reg(m.concat(list(reversed(q))), f"e{e}_spec"))
-        counts.append(m.reg(m.zext(popcount(m, flags, f"e{e}_ev"), 8), f"e{e}_events"))
+        # the flags are registered beside the values and counted after the register: counting them
+        # in the rounding's cycle put an adder behind the rounding's carry chain
+        flags_r = []
+        if flags:
+            fr = m.reg(m.concat(list(reversed(flags))), f"e{e}_flags")
+            flags_r = [m.extract(fr, i, 1) for i in range(len(flags))]
+        counts.append(m.zext(popcount(m, flags_r, f"e{e}_ev"), 8, f"e{e}_events"))
     for e in range(engines):
         m.output(f"spec{e}", outs[e])
         m.output(f"events{e}", counts[e])

@@ -95,11 +95,20 @@ def sequencer(name: str, P: int, items: list[SeqItem], fields: list[SeqField], d
             return m.named(vals[0], nm) if not vals[0].value.name_hint else vals[0]
         return m.select(ptr, vals, nm)
 
-    dec_col = col([e[0] for e in ent], cw, "next_decision")
+    decs = [e[0] for e in ent]
+    if all(d == decs[0] for d in decs):
+        dec_col = m.const(decs[0], cw, "next_decision")
+    else:
+        # the pointer's decision cycle kept in a register, loaded with the next entry's when the
+        # pointer moves: the compare that starts every item reads two registers, not a table
+        dec_col = m.reg_loop(cw, "next_decision", reset=decs[0], rst=rst)
     hit = m.and_(busy, m.icmp("eq", cnt, dec_col, signed_ext=False), name="hit")
     last = m.eq_const(ptr, n - 1) if n > 1 else m.const(1, 1)
     inc = m.extract(m.add(m.zext(ptr, pw + 1), m.const(1, pw + 1), pw + 1), 0, pw)
     m.connect(ptr, m.mux(hit, m.mux(last, m.const(0, pw), inc), ptr, "ptr_next"))
+    if not all(d == decs[0] for d in decs):
+        following = col(decs[1:] + decs[:1], cw, "following_decision")
+        m.connect(dec_col, m.mux(hit, following, dec_col))
     dur_col = col([e[1].dur - 1 for e in ent], mw, "next_dur_m1")
     shift_col = col([e[2] for e in ent], IT_WIDTH, "next_shift")
     it_new = m.sub(p, shift_col, IT_WIDTH, "next_it")

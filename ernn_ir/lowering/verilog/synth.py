@@ -181,6 +181,14 @@ def fold_xilinx(cells: Counter) -> dict[str, int]:
     }
 
 
+PLACER_TIMING_WEIGHT = 60
+"""nextpnr's HeAP placer timing weight (its default is 10).  The routed
+designs here are limited by routes between registers and logic the placer
+spread across a die they fill less than a tenth of; on lstm_b2 the median
+fmax of three seeds went from 133.7 to 150.6 MHz at 60 (docs/hardware.md,
+"Timing")."""
+
+
 def ecp5(design_dir: str, freq_mhz: float = 150.0, device: str = "85k", package: str = "CABGA381",
          seed: int = 1, timeout: float | None = None) -> Ecp5Result:
     """synth_ecp5, then nextpnr-ecp5 (yowasp) on an ECP5 part; fmax of the routed design.
@@ -201,7 +209,8 @@ def ecp5(design_dir: str, freq_mhz: float = 150.0, device: str = "85k", package:
     _, ts = _run(["yosys", "-q", "-l", "synth_ecp5.log", "synth_ecp5.ys"], design_dir, timeout, "yosys synth_ecp5")
     cells = _cells(os.path.join(design_dir, "stat_ecp5.json"))
     _, tp = _run([pnr, f"--{device}", "--package", package, "--json", "ecp5.json", "--freq", f"{freq_mhz:g}",
-                    "--lpf-allow-unconstrained", "--timing-allow-fail", "--seed", str(seed), "--report", "pnr_report.json",
+                    "--lpf-allow-unconstrained", "--timing-allow-fail", "--seed", str(seed),
+                    "--placer-heap-timingweight", str(PLACER_TIMING_WEIGHT), "--report", "pnr_report.json",
                     "--log", "pnr.log", "--quiet"],
                    design_dir, timeout, "nextpnr-ecp5")
     with open(os.path.join(design_dir, "pnr_report.json")) as f:
@@ -230,11 +239,11 @@ def ecp5_library(design_dir: str, sources: list[str]) -> list[str]:
     """The sources for synth_ecp5: the deep pipeline's multiplier slices (`mult_rtl.mult18`) as primitives.
 
     yosys 0.23 maps a product to a MULT18X18D with every register off and
-    keeps the product register in the fabric: a routed path of about 143 MHz
-    for a lone 18 x 18 product here.  The slice's file is replaced by one
-    that instantiates the MULT18X18D with its output register on (clock
-    enable = the design's `en`), the same function and latency as the
-    behavioural slice the simulators run.
+    keeps the operand and product registers in the fabric: a routed path of
+    about 143 MHz for a lone 18 x 18 product here.  The slice's file is
+    replaced by one that instantiates the MULT18X18D with its input and
+    output registers on (clock enable = the design's `en`), the same function
+    and latency as the behavioural slice the simulators run.
     """
     out = []
     for src in sources:
@@ -246,10 +255,10 @@ def ecp5_library(design_dir: str, sources: list[str]) -> list[str]:
         b = ", ".join(f".B{i}(b[{i}])" for i in range(18))
         p = ", ".join(f".P{i}(p[{i}])" for i in range(36))
         text = (f"// {name} for ECP5 (written by ernn_ir/lowering/verilog/synth.py from {os.path.basename(src)}):\n"
-                "// one signed 18 x 18 product in a MULT18X18D, its output register on, enabled by en.\n"
+                "// one signed 18 x 18 product in a MULT18X18D, its input and output registers on, enabled by en.\n"
                 f"module {name} (input logic clk, input logic en, input logic [17:0] a, input logic [17:0] b,\n"
                 "  output logic [35:0] p);\n"
-                '  MULT18X18D #(.REG_INPUTA_CLK("NONE"), .REG_INPUTB_CLK("NONE"), .REG_PIPELINE_CLK("NONE"),\n'
+                '  MULT18X18D #(.REG_INPUTA_CLK("CLK0"), .REG_INPUTB_CLK("CLK0"), .REG_PIPELINE_CLK("NONE"),\n'
                 '    .REG_OUTPUT_CLK("CLK0")) slice (\n'
                 f"    {a},\n    {b},\n"
                 "    .SIGNEDA(1'b1), .SIGNEDB(1'b1), .SOURCEA(1'b0), .SOURCEB(1'b0),\n"
@@ -267,7 +276,13 @@ _PORT = re.compile(r"^\s*(input|output)\s+logic\s*(\[(\d+):0\])?\s*(\w+)\s*,?\s*
 
 
 def timing_wrapper(design_dir: str, top: str) -> str:
-    """Write `<top>_timing`: the top with a register on every input and output port; returns its file."""
+    """Write `<top>_timing`: the top with two registers on every input and output port; returns its file.
+
+    The pins are unconstrained, so nextpnr spreads them around the die; one
+    register per port would tie the core's port logic to a pin anywhere on it.
+    Two give the route from pin to core a cycle of its own, as an embedding
+    design's pipelining would.
+    """
     with open(os.path.join(design_dir, f"{top}.sv")) as f:
         text = f.read()
     begin = text.index(f"module {top} (")
@@ -277,8 +292,8 @@ def timing_wrapper(design_dir: str, top: str) -> str:
         m = _PORT.match(line)
         if m:
             ports.append((m.group(1), int(m.group(3)) + 1 if m.group(3) else 1, m.group(4)))
-    lines = [f"// Timing harness of {top} (written by ernn_ir/lowering/verilog/synth.py): every port registered,",
-             "// so nextpnr's fmax is the core's register-to-register figure.",
+    lines = [f"// Timing harness of {top} (written by ernn_ir/lowering/verilog/synth.py): every port registered",
+             "// twice (at the pin, at the core), so nextpnr's fmax is the core's register-to-register figure.",
              f"module {top}_timing ("]
     decl = [f"  {d} logic {f'[{w - 1}:0] ' if w > 1 else ''}{n}" for d, w, n in ports]
     lines.append(",\n".join(decl))
@@ -289,11 +304,11 @@ def timing_wrapper(design_dir: str, top: str) -> str:
             conns.append(".clk(clk)")
             continue
         rng = f"[{w - 1}:0] " if w > 1 else ""
-        lines.append(f"  logic {rng}{n}_q;")
+        lines.append(f"  logic {rng}{n}_pin, {n}_q;")
         if d == "input":
-            lines.append(f"  always_ff @(posedge clk) {n}_q <= {n};")
+            lines.append(f"  always_ff @(posedge clk) begin {n}_pin <= {n}; {n}_q <= {n}_pin; end")
         else:
-            lines.append(f"  always_ff @(posedge clk) {n} <= {n}_q;")
+            lines.append(f"  always_ff @(posedge clk) begin {n}_pin <= {n}_q; {n} <= {n}_pin; end")
         conns.append(f".{n}({n}_q)")
     lines.append(f"  {top} core ({', '.join(conns)});")
     lines.append("endmodule")

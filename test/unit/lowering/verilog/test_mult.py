@@ -32,7 +32,7 @@ def test_product_exact_at_its_latency(wa, wb):
     m.output("p", p)
     mod = m.finish()
     assert lat == units.product_latency(wa, wb, True)
-    assert (lat == 2) == (max(wa, wb) > units.MULT_BITS)
+    assert lat == units.SLICE_LATENCY + 1 + (max(wa, wb) > units.MULT_BITS)
     rng = np.random.default_rng(wa * 100 + wb)
     edge = [(-(1 << (wa - 1)), -(1 << (wb - 1))), ((1 << (wa - 1)) - 1, -(1 << (wb - 1))),
             (-(1 << (wa - 1)), (1 << (wb - 1)) - 1), (-1, -1), (0, 5)]
