@@ -96,7 +96,8 @@ def sequencer(name: str, P: int, items: list[SeqItem], fields: list[SeqField], d
         return m.select(ptr, vals, nm)
 
     decs = [e[0] for e in ent]
-    if all(d == decs[0] for d in decs):
+    varying = any(d != decs[0] for d in decs)
+    if not varying:
         dec_col = m.const(decs[0], cw, "next_decision")
     else:
         # the pointer's decision cycle kept in a register, loaded with the next entry's when the
@@ -106,7 +107,7 @@ def sequencer(name: str, P: int, items: list[SeqItem], fields: list[SeqField], d
     last = m.eq_const(ptr, n - 1) if n > 1 else m.const(1, 1)
     inc = m.extract(m.add(m.zext(ptr, pw + 1), m.const(1, pw + 1), pw + 1), 0, pw)
     m.connect(ptr, m.mux(hit, m.mux(last, m.const(0, pw), inc), ptr, "ptr_next"))
-    if not all(d == decs[0] for d in decs):
+    if varying:
         following = col(decs[1:] + decs[:1], cw, "following_decision")
         m.connect(dec_col, m.mux(hit, following, dec_col))
     dur_col = col([e[1].dur - 1 for e in ent], mw, "next_dur_m1")
