@@ -192,8 +192,7 @@ def _split_compares(m: ModuleBuilder, x: Sig, lo: int, hi: int, nm: str) -> tupl
     less and every piece above it equal; the top piece signed, the others unsigned); also returns x
     delayed to match."""
     w = x.width
-    cuts = list(range(0, w, COMPARE_PIECE))
-    pieces = [(c, min(COMPARE_PIECE, w - c)) for c in cuts]
+    pieces = [(c, min(COMPARE_PIECE, w - c)) for c in range(0, w, COMPARE_PIECE)]
 
     def compare(c: int, pred: str, tag: str) -> Sig:
         decided = None  # the comparison decided by the pieces below the current one (None: never)
@@ -209,8 +208,8 @@ def _split_compares(m: ModuleBuilder, x: Sig, lo: int, hi: int, nm: str) -> tupl
                 p = m.reg(m.icmp("u" + pred[1:], xp, m.const(cp, pw), signed_ext=False), f"{nm}_{tag}_p{i}")
             if decided is not None:
                 eq = m.reg(m.eq_const(xp, cp), f"{nm}_{tag}_eq{i}")
-                below = m.and_(eq, decided)
-                decided = below if p is None else m.or_(p, below)
+                by_lower = m.and_(eq, decided)  # this piece equal, a lower one decides
+                decided = by_lower if p is None else m.or_(p, by_lower)
             else:
                 decided = p
         assert decided is not None  # the top piece always decides
