@@ -40,6 +40,7 @@ from ernn_ir.lowering.verilog.sequencer_rtl import (
     sequencer,
 )
 from ernn_ir.numerics import FixedFormat, rfft_fixed
+from ernn_ir.numerics.fixed import csd
 
 
 class GenerationError(Exception):
@@ -627,8 +628,6 @@ class _Gen:
     def pipelined_mul_const(self, m: ModuleBuilder, x: Sig, c: int, name: str) -> tuple[Sig, int]:
         """x * c modulo 2^width(x), for a constant c >= 0 and an x that holds still: the top signed
         digit's shift, then one digit added per register stage; returns the product and its stages."""
-        from ernn_ir.numerics.fixed import csd
-
         w = x.width
         digits = sorted(csd(c), key=lambda e: -e[1])
         if not digits:
