@@ -138,16 +138,21 @@ def popcount(m: ModuleBuilder, flags: list[Sig], name: str) -> Sig:
     return sum_tree(m, [m.zext(f, 2) for f in flags], name)
 
 
+def sum_level(m: ModuleBuilder, vals: list[Sig]) -> list[Sig]:
+    """One level of an unsigned adder tree: neighbours summed in pairs one bit wider, an odd one passed on."""
+    nxt = []
+    for i in range(0, len(vals) - 1, 2):
+        w = max(vals[i].width, vals[i + 1].width) + 1
+        nxt.append(m.add(m.zext(vals[i], w), m.zext(vals[i + 1], w), w))
+    if len(vals) % 2:
+        nxt.append(vals[-1])
+    return nxt
+
+
 def sum_tree(m: ModuleBuilder, vals: list[Sig], name: str) -> Sig:
     """The unsigned sum of `vals`, as a balanced tree of adders one bit wider per level (short paths)."""
     if not vals:
         return m.const(0, 1, name)
     while len(vals) > 1:
-        nxt = []
-        for i in range(0, len(vals) - 1, 2):
-            w = max(vals[i].width, vals[i + 1].width) + 1
-            nxt.append(m.add(m.zext(vals[i], w), m.zext(vals[i + 1], w), w))
-        if len(vals) % 2:
-            nxt.append(vals[-1])
-        vals = nxt
+        vals = sum_level(m, vals)
     return m.named(vals[0], name)

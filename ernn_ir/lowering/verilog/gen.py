@@ -24,6 +24,7 @@ from ernn_ir.hardware.stepgraph import Term, fmt_of
 from ernn_ir.lowering.reference.values import modes
 from ernn_ir.lowering.verilog.ew_rtl import ew_lane, term_name
 from ernn_ir.lowering.verilog.fft_rtl import event_width, irfft_engine, rfft_engine
+from ernn_ir.lowering.verilog.fixed_rtl import sum_level
 from ernn_ir.lowering.verilog.mac_rtl import (
     drain_unit,
     mac_array,
@@ -614,14 +615,9 @@ class _Gen:
         level = 0
         vals = list(vals) or [m.const(0, 1)]
         while True:
-            nxt = []
-            for i in range(0, len(vals) - 1, 2):
-                w = max(vals[i].width, vals[i + 1].width) + 1
-                nxt.append(m.add(m.zext(vals[i], w), m.zext(vals[i + 1], w), w))
-            if len(vals) % 2:
-                nxt.append(vals[-1])
             level += 1
-            vals = [m.reg(v, f"{name}_l{level}_{i}", reset=0, rst=self.rst, en=self.always) for i, v in enumerate(nxt)]
+            vals = [m.reg(v, f"{name}_l{level}_{i}", reset=0, rst=self.rst, en=self.always)
+                    for i, v in enumerate(sum_level(m, vals))]
             if len(vals) == 1:
                 return vals[0], level
 
