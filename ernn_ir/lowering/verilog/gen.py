@@ -517,7 +517,7 @@ class _Gen:
         self.events = []
         seqo = {}
         for u, mod in self.seq_mods.items():
-            ins = {"cnt": cnt, "p": p, "busy": busy, "rst": rst, "en": en}
+            ins = {"cnt": cnt, "p": p, "busy": busy, "rst": rst, "start": start, "en": en}
             for port in mod.module_type.ports.data:
                 k = port_shift(port.port_name.data)
                 if k is not None:

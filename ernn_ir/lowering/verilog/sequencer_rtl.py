@@ -79,6 +79,9 @@ def sequencer(name: str, P: int, items: list[SeqItem], fields: list[SeqField], d
     p = m.input("p", IT_WIDTH)
     busy = m.input("busy", 1)
     rst = m.input("rst", 1)
+    # a job may end anywhere in a period: its start rewinds the table (the job's first decision is
+    # entry 0's, in the warm-up cycle after start), not only the reset
+    start = m.input("start", 1)
     ent = decision_order(P, items)
     n = len(ent)
     pw = bits(n)
@@ -106,10 +109,10 @@ def sequencer(name: str, P: int, items: list[SeqItem], fields: list[SeqField], d
     hit = m.and_(busy, m.icmp("eq", cnt, dec_col, signed_ext=False), name="hit")
     last = m.eq_const(ptr, n - 1) if n > 1 else m.const(1, 1)
     inc = m.extract(m.add(m.zext(ptr, pw + 1), m.const(1, pw + 1), pw + 1), 0, pw)
-    m.connect(ptr, m.mux(hit, m.mux(last, m.const(0, pw), inc), ptr, "ptr_next"))
+    m.connect(ptr, m.mux(start, m.const(0, pw), m.mux(hit, m.mux(last, m.const(0, pw), inc), ptr), "ptr_next"))
     if varying:
         following = col(decs[1:] + decs[:1], cw, "following_decision")
-        m.connect(dec_col, m.mux(hit, following, dec_col))
+        m.connect(dec_col, m.mux(start, m.const(decs[0], cw), m.mux(hit, following, dec_col)))
     dur_col = col([e[1].dur - 1 for e in ent], mw, "next_dur_m1")
     shift_col = col([e[2] for e in ent], IT_WIDTH, "next_shift")
     it_new = m.sub(p, shift_col, IT_WIDTH, "next_it")

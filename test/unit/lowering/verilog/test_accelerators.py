@@ -31,6 +31,9 @@ DESIGNS = [
     ("gru_before_b2_s2", "gru", 4, 6, 2, {"reset_after": False}, dict(weight_bits=16, data_bits=10),
      dict(multipliers=8, streams=2)),
     ("lstm_b8_cmul4", "lstm", 8, 8, 8, {}, dict(weight_bits=12, data_bits=16), dict(rows=1, cols=1, cmul=4)),
+    # the first job ends while the MAC's sequencer is still in its period's table (its prefetch
+    # sweeps come after the last output): the next job must start from the table's first entry
+    ("lstm_b4_ends_mid_table", "lstm", 16, 16, 4, {}, dict(weight_bits=12, data_bits=16), dict(rows=1, cols=1)),
     # narrow accumulators and saturating inputs: overflow inside the MAC, the IRFFT and the cell
     ("lstm_overflow", "lstm", 6, 8, 4, {"peepholes": True}, dict(weight_bits=8, data_bits=8, acc_bits=12),
      dict(rows=2, cols=1)),
