@@ -327,21 +327,27 @@ class _ItemBuilder:
     def chunk_of_block(self, pi: PartInfo, j: int) -> int:
         return j // self.cfg.col_lanes
 
+    def touching(self, s: int, k: int, pi: PartInfo, a: int) -> list[int]:
+        """Stream s's sweeps of part pi that touch row group a: its row sweep, or every column chunk."""
+        if pi.order == "row":
+            return [self.mac_items[s][(k, pi.part, a)]]
+        return [self.mac_items[s][(k, pi.part, c)] for c in range(pi.chunks)]
+
     def final_items(self, s: int, k: int, order_pos: dict[int, int]) -> dict[int, tuple[int, int]]:
-        """Per row group: (item, instruction position) of the instruction that finishes it."""
+        """Per row group: (item, instruction position) of the instruction that finishes it.
+
+        The last sweep in the array's order, whatever its index: a column-major
+        part's chunks need not run in chunk order.
+        """
         out: dict[int, tuple[int, int]] = {}
         for a in range(self.groups[k]):
             best = None
             for pi in self.parts[k]:
-                # prefetched sweeps run a period early: they are never the last
-                if pi.order == "row":
-                    i = self.mac_items[s][(k, pi.part, a)]
-                    cand = ((0 if pi.prefetch else 1, order_pos[i]), i, pi.chunks - 1)
-                else:
-                    i = self.mac_items[s][(k, pi.part, pi.chunks - 1)]
-                    cand = ((1, order_pos[i]), i, a)
-                if best is None or cand[0] > best[0]:
-                    best = cand
+                for i in self.touching(s, k, pi, a):
+                    # prefetched sweeps run a period early: they are never the last
+                    cand = ((0 if pi.prefetch else 1, order_pos[i]), i, pi.chunks - 1 if pi.order == "row" else a)
+                    if best is None or cand[0] > best[0]:
+                        best = cand
             assert best is not None
             out[a] = (best[1], best[2])
         return out
@@ -487,16 +493,44 @@ def _min_period(n: int, items: list[Item], edges: list[Edge]) -> tuple[int, np.n
     return hi, best
 
 
+ORDER_RULES = ("in-step-first", "critical-path", "stream-critical-path")
+"""How the array's list scheduler ranks ready sweeps (`_greedy_orders`).  None is best for
+every design: the in-step-first rule leaves the array idle while a long recurrence drains,
+the critical-path rules can interleave streams worse.  `build_schedule` times each."""
+
+
 def build_schedule(g: StepGraph, cfg: TileConfig) -> Schedule:
+    """The shortest period over the array's ordering rules (the earliest rule on a tie)."""
+    rules = ORDER_RULES if cfg.streams > 1 else ORDER_RULES[:2]  # one stream: the last two are one rule
+    best = None
+    for rule in rules:
+        sch = schedule_with_rule(g, cfg, rule)
+        if best is None or sch.period < best.period:
+            best = sch
+    assert best is not None
+    return best
+
+
+def schedule_with_rule(g: StepGraph, cfg: TileConfig, rule: str) -> Schedule:
     """Order every unit's items (a greedy list schedule of one iteration), then time them exactly."""
     B = _ItemBuilder(g, cfg)
     B.build()
-    items = B.items
     S = cfg.streams
+    # orders: a greedy, data-driven list schedule of one iteration per stream
+    est_work = sum(it.dur for it in B.items if it.unit == MAC and not it.prefetch) // max(S, 1)
+    return _time(B, _greedy_orders(B, [s * est_work // S for s in range(S)], rule))
 
-    # ---- 1. orders: a greedy, data-driven list schedule of one iteration per stream
-    est_work = sum(it.dur for it in items if it.unit == MAC and not it.prefetch) // max(S, 1)
-    orders = _greedy_orders(B, stream_start=[s * est_work // S for s in range(S)])
+
+def time_orders(g: StepGraph, cfg: TileConfig, orders: dict[str, list[int]]) -> Schedule:
+    """The schedule of the items of (g, cfg) run in the given per-unit orders (item indices as in
+    `Schedule.items`): the sweeps' first/last flags, then the least period and exact offsets."""
+    B = _ItemBuilder(g, cfg)
+    B.build()
+    return _time(B, orders)
+
+
+def _time(B: _ItemBuilder, orders: dict[str, list[int]]) -> Schedule:
+    g, cfg, items, S = B.g, B.cfg, B.items, B.cfg.streams
     pos = {i: n for u in orders for n, i in enumerate(orders[u])}
 
     # ---- 2. first/last flags of the MAC sweeps
@@ -505,12 +539,8 @@ def build_schedule(g: StepGraph, cfg: TileConfig) -> Schedule:
             finals = B.final_items(s, k, pos)
             # first touch: the earliest item in (prefetch, then order) time
             for a in range(B.groups[k]):
-                cands = []
-                for pi in B.parts[k]:
-                    key = (k, pi.part, a if pi.order == "row" else 0)
-                    i = B.mac_items[s][key]
-                    cands.append(((0 if items[i].prefetch else 1), pos[i], i))
-                cands.sort()
+                cands = sorted(((0 if items[i].prefetch else 1), pos[i], i)
+                               for pi in B.parts[k] for i in B.touching(s, k, pi, a))
                 items[cands[0][2]].first = True
             for a, (i, _) in finals.items():
                 items[i].last = True
@@ -568,8 +598,12 @@ def build_schedule(g: StepGraph, cfg: TileConfig) -> Schedule:
     )
 
 
-def _greedy_orders(B: _ItemBuilder, stream_start: list[int]) -> dict[str, list[int]]:
+def _greedy_orders(B: _ItemBuilder, stream_start: list[int], rule: str) -> dict[str, list[int]]:
     """Per unit, the order in which a greedy list scheduler would run one iteration's items.
+
+    `rule` (one of `ORDER_RULES`) ranks the array's ready sweeps: column sweeps
+    first, or the longest chain of latencies to the iteration's end first
+    (before or after the stream's age).
 
     Prefetched MAC sweeps are left out and appended at the end of the array's
     order (they fill the wait for the next iteration's recurrence).
@@ -599,10 +633,8 @@ def _greedy_orders(B: _ItemBuilder, stream_start: list[int]) -> dict[str, list[i
                 for pi in B.parts[k]:
                     if pi.prefetch:
                         continue
-                    if pi.order == "row":
-                        preds[di[(k, a)]].append((mi[(k, pi.part, a)], pi.chunks - 1 + L["mac"]))
-                    else:
-                        preds[di[(k, a)]].append((mi[(k, pi.part, pi.chunks - 1)], a + L["mac"]))
+                    lat = (pi.chunks - 1 if pi.order == "row" else a) + L["mac"]
+                    preds[di[(k, a)]].extend((i, lat) for i in B.touching(s, k, pi, a))
         for src, dst, lat, dist in B.ew_inputs(s):
             if dist == 0:  # within one iteration
                 preds[dst].append((src, lat))
@@ -617,9 +649,20 @@ def _greedy_orders(B: _ItemBuilder, stream_start: list[int]) -> dict[str, list[i
     ready_time = list(ext_ready)
     skip = {i for i, it in enumerate(items) if it.prefetch or it.kind == "rfft"}
 
+    # upward rank: the longest chain of latencies from an item's start to the end of its iteration
+    rank = [0] * n
+    psrc = np.array([j for p in preds for (j, _) in p], dtype=np.int64)
+    pdst = np.array([i for i, p in enumerate(preds) for _ in p], dtype=np.int64)
+    for i in reversed(_topo(n, psrc, pdst, np.zeros(len(psrc), dtype=np.int64))):
+        rank[i] = max([items[i].dur] + [lat + rank[j] for (j, lat) in succs[i]])
+
     def prio(i: int) -> tuple:
         it = items[i]
         if it.unit == MAC:
+            if rule == "critical-path":
+                return (-rank[i], stream_start[it.stream], it.mac, it.part, it.index)
+            if rule == "stream-critical-path":
+                return (stream_start[it.stream], -rank[i], it.mac, it.part, it.index)
             # in-step sweeps feed the recurrence: run them first; then the oldest stream
             return (0 if it.kind == "col" else 1, stream_start[it.stream], it.mac, it.part, it.index)
         return (stream_start[it.stream], it.index)
@@ -695,3 +738,4 @@ def buffer_copies(s: Schedule) -> dict[str, int]:
 
     # powers of two: the copy a step uses is then the low bits of its index
     return {k: 1 << (v - 1).bit_length() for k, v in needed_copies(s).items()}
+

@@ -15,7 +15,14 @@ import pytest
 from ernn_ir.hardware.check import ScheduleViolation, check_schedule
 from ernn_ir.hardware.devices import load_device
 from ernn_ir.hardware.plan import PlanRequest, auto_config, make_plan
-from ernn_ir.hardware.schedule import MAC
+from ernn_ir.hardware.schedule import (
+    MAC,
+    ORDER_RULES,
+    buffer_copies,
+    build_schedule,
+    schedule_with_rule,
+    time_orders,
+)
 
 from hw_models import FAMILIES, quantized, step_graph
 
@@ -83,3 +90,47 @@ def test_too_few_copies_is_caught():
     fewer = dict(p.copies, **{k: needs_two[k] - 1})
     with pytest.raises(ScheduleViolation, match="overwrote its copy"):
         check_schedule(p.schedule, steps=4, copies=fewer)
+
+
+@pytest.mark.parametrize("rows,cols,streams", [(1, 1, 1), (2, 1, 2), (3, 2, 1), (2, 3, 2)])
+def test_every_ordering_rule_gives_a_valid_schedule(graph, rows, cols, streams):
+    # the planner keeps the shortest of the rules, so each one must be right, not only the winner
+    req = PlanRequest(DEV, 200.0, streams=streams)
+    cfg = auto_config(graph, req, rows, cols, "fast")
+    periods = {}
+    for rule in ORDER_RULES:
+        sch = schedule_with_rule(graph, cfg, rule)
+        assert check_schedule(sch, steps=4, copies=buffer_copies(sch)) > 0
+        periods[rule] = sch.period
+    assert build_schedule(graph, cfg).period == min(periods.values()), periods
+
+
+def test_the_critical_path_rule_shortens_a_long_recurrence():
+    # LSTMP: the projection's column sweeps need the cell's last blocks; run first, they hold the
+    # gates' row sweeps back, so the period is longer than when the longest chain goes first
+    g = step_graph(quantized("lstm", 16, 32, 4, {"proj_size": 16, "peepholes": True}))
+    cfg = auto_config(g, PlanRequest(DEV, 200.0), 2, 1, "fast")
+    first = schedule_with_rule(g, cfg, "in-step-first").period
+    crit = schedule_with_rule(g, cfg, "critical-path").period
+    assert crit < first
+    assert build_schedule(g, cfg).period == crit
+
+
+def test_column_chunks_may_run_in_any_order():
+    # a column-major part whose chunks run last-to-first: the first flag goes to the chunk that runs
+    # first and the last flag to the one that runs last, whatever their indices, and the drains wait
+    g = step_graph(quantized("lstm", 6, 16, 4, {"proj_size": 8}, T=3))
+    cfg = auto_config(g, PlanRequest(DEV, 200.0), 2, 1, "fast")
+    base = schedule_with_rule(g, cfg, "in-step-first")
+    col = [i for i in base.orders[MAC] if base.items[i].kind == "col"]
+    assert len(col) >= 3
+    slots = [n for n, i in enumerate(base.orders[MAC]) if i in col]
+    order = list(base.orders[MAC])
+    for n, i in zip(slots, reversed(col)):
+        order[n] = i
+    sch = time_orders(g, cfg, dict(base.orders, **{MAC: order}))
+    check_schedule(sch, steps=4, copies=buffer_copies(sch))
+    runs = [sch.items[i] for i in order if i in col]
+    assert [it.index for it in runs] == sorted((it.index for it in runs), reverse=True)
+    assert runs[0].first and not any(it.first for it in runs[1:])
+    assert runs[-1].last and not any(it.last for it in runs[:-1])

@@ -12,7 +12,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ernn_ir.lowering.verilog.sim import RtlBackend
+from dataclasses import replace
+
+from ernn_ir.hardware.check import check_schedule
+from ernn_ir.hardware.schedule import MAC, buffer_copies, schedule_with_rule, time_orders
+from ernn_ir.lowering.verilog.gen import generate
+from ernn_ir.lowering.verilog.sim import RtlBackend, RtlSim
 
 from rtl_helpers import accelerator_io, design_view, inside_events, quantized, random_frames, reference_run, tiled
 
@@ -34,6 +39,9 @@ DESIGNS = [
     # the first job ends while the MAC's sequencer is still in its period's table (its prefetch
     # sweeps come after the last output): the next job must start from the table's first entry
     ("lstm_b4_ends_mid_table", "lstm", 16, 16, 4, {}, dict(weight_bits=12, data_bits=16), dict(rows=1, cols=1)),
+    # the array's order from the critical-path rule (`schedule.ORDER_RULES`): 171 cycles, not 175
+    ("lstmp_peep_b4_critical", "lstm", 16, 32, 4, {"proj_size": 16, "peepholes": True},
+     dict(weight_bits=12, data_bits=16), dict(rows=2, cols=1)),
     # narrow accumulators and saturating inputs: overflow inside the MAC, the IRFFT and the cell
     ("lstm_overflow", "lstm", 6, 8, 4, {"peepholes": True}, dict(weight_bits=8, data_bits=8, acc_bits=12),
      dict(rows=2, cols=1)),
@@ -80,3 +88,31 @@ def test_rtl_equals_reference(design, iverilog_backend):
     assert sum(cycles) == jobs * view.schedule.sequence_cycles(T)
     assert sum(events) == inside_events(ref)
     assert sim.wall[-1] > prompt, "the paced host must make the design wait"
+
+
+def test_column_chunks_out_of_order_in_rtl(tmp_path):
+    # the RTL replays whatever order the schedule gives: the projection's column chunks run
+    # last-to-first (first/last flags on the chunks that run first/last) and every output, cycle
+    # and event still equals the reference
+    T = 4
+    q = quantized("lstm", 6, 16, 4, {"proj_size": 8}, T=T, batch=1, seed=5)
+    t = tiled(q, rows=2, cols=1)
+    view = design_view(t)
+    sch = schedule_with_rule(view.graph, view.config, "in-step-first")  # item indices of a fresh build
+    col = [i for i in sch.orders[MAC] if sch.items[i].kind == "col"]
+    assert len(col) >= 3
+    slots = [n for n, i in enumerate(sch.orders[MAC]) if i in col]
+    order = list(sch.orders[MAC])
+    for n, i in zip(slots, reversed(col)):
+        order[n] = i
+    new = time_orders(view.graph, view.config, dict(sch.orders, **{MAC: order}))
+    check_schedule(new, steps=T, copies=buffer_copies(new))
+    view2 = replace(view, schedule=new, copies=buffer_copies(new))
+    x = random_frames(q, seed=1, scale=1.0)
+    ref = reference_run(t, x)
+    frames, want = accelerator_io(t, x)
+    sim = RtlSim(generate(view2), "iverilog", str(tmp_path))
+    out, cycles, events = sim.run(np.asarray(frames, dtype=np.int64), T)
+    np.testing.assert_array_equal(out, np.asarray(want, dtype=np.int64))
+    assert sum(cycles) == new.sequence_cycles(T)
+    assert sum(events) == inside_events(ref)
