@@ -72,7 +72,8 @@ def main() -> None:
     print(f"LSTMP {n_in}-{cells}-{proj} b=8, w12/d16, {T} frames x {S} stream(s), {args.device}: {view.config}")
     print(f"  pipeline {t1 - t0:.1f} s, ernn-tile {t2 - t1:.2f} s, RTL generation {t3 - t2:.1f} s, "
           f"SystemVerilog {t4 - t3:.1f} s ({sum(len(v) for v in files.values()) / 1e6:.1f} MB in {len(files)} files)")
-    print(f"  cost model: period {rep['period_cycles']} cycles per step, {rep['sequence_cycles']:,} cycles per "
+    per = "per step" if S == 1 else f"per period (one step of each of {S} streams)"
+    print(f"  cost model: period {rep['period_cycles']} cycles {per}, {rep['sequence_cycles']:,} cycles per "
           f"sequence of {T}, MAC utilisation {100 * rep['mac']['utilisation']:.1f} % "
           f"({rep['mac']['multipliers']:,} multipliers), {rep['steps_per_second']:,.0f} steps/s at "
           f"{rep['clock_mhz']:g} MHz")
@@ -95,7 +96,7 @@ def main() -> None:
     print(f"  {args.simulator} build {t7 - t6:.0f} s; simulation {t8 - t7:.1f} s wall, {total:,} cycles "
           f"= {total / (t8 - t7):,.0f} cycles/s")
     print(f"  cycles per sequence: simulated {total:,}, cost model {expect:,} "
-          f"({'equal' if total == expect else 'DIFFERENT'}); period {rtl.period} cycles per step")
+          f"({'equal' if total == expect else 'DIFFERENT'}); period {rtl.period} cycles {per}")
     print(f"  outputs: {out.size:,} values, {'bit-exact' if same else 'DIFFERENT'} against the reference; "
           f"overflow events {sum(events)} (reference {ref_events})")
     if total != rep["sequence_cycles"]:
