@@ -79,14 +79,16 @@ def sequencer(name: str, P: int, items: list[SeqItem], fields: list[SeqField], d
     p = m.input("p", IT_WIDTH)
     busy = m.input("busy", 1)
     rst = m.input("rst", 1)
-    # a job may end anywhere in a period: its start rewinds the table (the job's first decision is
-    # entry 0's, in the warm-up cycle after start), not only the reset
+    # a job ends at its last output, which may come before this unit's last item of the period:
+    # `start` rewinds the table like the reset does (entry 0 is the first a job meets, from its
+    # warm-up cycle on), ahead of the stall enable, as the top's own counters are
     start = m.input("start", 1)
+    rewind = m.or_(rst, start, name="rewind")
     ent = decision_order(P, items)
     n = len(ent)
     pw = bits(n)
     mw = bits(max(it.dur for it in items))
-    ptr = m.reg_loop(pw, "ptr", reset=0, rst=rst)
+    ptr = m.reg_loop(pw, "ptr", reset=0, rst=rewind)
 
     def col(vals: list[int], w: int, nm: str) -> Sig:
         if all(v == vals[0] for v in vals):
@@ -105,14 +107,14 @@ def sequencer(name: str, P: int, items: list[SeqItem], fields: list[SeqField], d
     else:
         # the pointer's decision cycle kept in a register, loaded with the next entry's when the
         # pointer moves: the compare that starts every item reads two registers, not a table
-        dec_col = m.reg_loop(cw, "next_decision", reset=decs[0], rst=rst)
+        dec_col = m.reg_loop(cw, "next_decision", reset=decs[0], rst=rewind)
     hit = m.and_(busy, m.icmp("eq", cnt, dec_col, signed_ext=False), name="hit")
     last = m.eq_const(ptr, n - 1) if n > 1 else m.const(1, 1)
     inc = m.extract(m.add(m.zext(ptr, pw + 1), m.const(1, pw + 1), pw + 1), 0, pw)
-    m.connect(ptr, m.mux(start, m.const(0, pw), m.mux(hit, m.mux(last, m.const(0, pw), inc), ptr), "ptr_next"))
+    m.connect(ptr, m.mux(hit, m.mux(last, m.const(0, pw), inc), ptr, "ptr_next"))
     if varying:
         following = col(decs[1:] + decs[:1], cw, "following_decision")
-        m.connect(dec_col, m.mux(start, m.const(decs[0], cw), m.mux(hit, following, dec_col)))
+        m.connect(dec_col, m.mux(hit, following, dec_col))
     dur_col = col([e[1].dur - 1 for e in ent], mw, "next_dur_m1")
     shift_col = col([e[2] for e in ent], IT_WIDTH, "next_shift")
     it_new = m.sub(p, shift_col, IT_WIDTH, "next_it")
