@@ -58,3 +58,15 @@ def random_frames(module, seed=0, scale=1.0):
     f = next(o for o in module.ops if isinstance(o, func.FuncOp))
     t = f.function_type.inputs.data[0]
     return [scale * np.random.default_rng(seed).standard_normal(tuple(t.get_shape()))]
+
+
+def column_chunks_reversed(sch):
+    """The schedule's unit orders with the MAC array's column sweeps run last-to-first in their slots."""
+    from ernn_ir.hardware.schedule import MAC
+
+    col = [i for i in sch.orders[MAC] if sch.items[i].kind == "col"]
+    slots = [n for n, i in enumerate(sch.orders[MAC]) if sch.items[i].kind == "col"]
+    order = list(sch.orders[MAC])
+    for n, i in zip(slots, reversed(col)):
+        order[n] = i
+    return dict(sch.orders, **{MAC: order}), col

@@ -24,7 +24,7 @@ from ernn_ir.hardware.schedule import (
     time_orders,
 )
 
-from hw_models import FAMILIES, quantized, step_graph
+from hw_models import FAMILIES, column_chunks_reversed, quantized, step_graph
 
 DEV = load_device("ku060")
 
@@ -122,15 +122,22 @@ def test_column_chunks_may_run_in_any_order():
     g = step_graph(quantized("lstm", 6, 16, 4, {"proj_size": 8}, T=3))
     cfg = auto_config(g, PlanRequest(DEV, 200.0), 2, 1, "fast")
     base = schedule_with_rule(g, cfg, "in-step-first")
-    col = [i for i in base.orders[MAC] if base.items[i].kind == "col"]
+    orders, col = column_chunks_reversed(base)
     assert len(col) >= 3
-    slots = [n for n, i in enumerate(base.orders[MAC]) if i in col]
-    order = list(base.orders[MAC])
-    for n, i in zip(slots, reversed(col)):
-        order[n] = i
-    sch = time_orders(g, cfg, dict(base.orders, **{MAC: order}))
+    order = orders[MAC]
+    sch = time_orders(g, cfg, orders)
     check_schedule(sch, steps=4, copies=buffer_copies(sch))
     runs = [sch.items[i] for i in order if i in col]
     assert [it.index for it in runs] == sorted((it.index for it in runs), reverse=True)
     assert runs[0].first and not any(it.first for it in runs[1:])
     assert runs[-1].last and not any(it.last for it in runs[:-1])
+
+
+def test_unknown_rule_and_bad_orders_are_refused():
+    g = step_graph(quantized("lstm", 6, 16, 4, {"proj_size": 8}, T=3))
+    cfg = auto_config(g, PlanRequest(DEV, 200.0), 2, 1, "fast")
+    with pytest.raises(ValueError, match="unknown ordering rule 'critical_path'"):
+        schedule_with_rule(g, cfg, "critical_path")
+    base = schedule_with_rule(g, cfg, "in-step-first")
+    with pytest.raises(ValueError, match="the order of unit 'mac' must hold each of its"):
+        time_orders(g, cfg, dict(base.orders, **{MAC: base.orders[MAC][1:]}))
