@@ -265,21 +265,24 @@ def plan(g: StepGraph, req: PlanRequest, shortlist: int = 4) -> Plan:
         return best
     shapes.sort(key=lambda t: (t[0], t[1]))
     best = None
-    tried = 0
-    seen_ins = set()
+    tried = fitting = 0
+    fewest_lanes: dict[int, int] = {}  # instruction count -> the fewest lanes timed with it
     for ins, lanes, r, c in shapes:
-        if ins in seen_ins:
-            continue  # the same instruction count with more lanes is never faster
-        seen_ins.add(ins)
+        if best is not None and ins > best.period:
+            break  # the instruction count bounds the period: no later shape can be faster
+        if fewest_lanes.setdefault(ins, lanes) < lanes:
+            continue  # the same instruction count with more lanes is rarely faster (rows x cols and
+            # cols x rows are both timed: their recurrences differ)
         p = _best_style(g, req, r, c)
         tried += 1
         over = _fits(p)
         if not over:
+            fitting += 1
             if best is None or (p.period, p.resources.mac_multipliers) < (best.period, best.resources.mac_multipliers):
                 best = p
-        if tried >= shortlist and best is not None:
-            break
-        if tried >= 64:
+        # the shortlist counts designs that fit: the fewest instructions often need more DSPs than
+        # the device has, and timing only those would stop before the first real choice
+        if fitting >= shortlist or tried >= 64:
             break
     if best is None:
         p1 = make_plan(g, auto_config(g, req, 1, 1), req)

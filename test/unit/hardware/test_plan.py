@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from ernn_ir.hardware.devices import load_device
-from ernn_ir.hardware.plan import PlanError, PlanRequest, auto_config, instructions, make_plan, plan
+from ernn_ir.hardware.plan import PlanError, PlanRequest, _best_style, _lane_dsp, auto_config, instructions, make_plan, plan
 from ernn_ir.hardware.schedule import mac_lane_multipliers
 
 from hw_models import quantized, step_graph
@@ -63,3 +65,21 @@ def test_streams(graph):
     assert two.steps_per_second > one.steps_per_second
     with pytest.raises(PlanError, match="streams=3 interleaves more sequences than the batch of 2"):
         plan(graph, PlanRequest(KU, 200.0, streams=3))
+
+
+@pytest.mark.parametrize("dsp", [60, 100, 200])
+def test_fit_is_the_fastest_design_that_fits(graph, dsp):
+    # a device where the arrays with the fewest instructions do not fit (their element-wise and
+    # MAC DSPs exceed it): the planner must still find the fastest array that does, as an
+    # exhaustive search over every shape within the device's lanes does
+    dev = replace(KU, dsp=dsp)
+    req = PlanRequest(dev, 200.0)
+    p = plan(graph, req)
+    assert not p.resources.over(dev)
+    cap = dsp // _lane_dsp(graph, req)
+    periods = [
+        q.period
+        for r in range(1, cap + 1) for c in range(1, cap // r + 1)
+        for q in [_best_style(graph, req, r, c)] if not q.resources.over(dev)
+    ]
+    assert p.period == min(periods)
