@@ -327,11 +327,12 @@ class _ItemBuilder:
     def chunk_of_block(self, pi: PartInfo, j: int) -> int:
         return j // self.cfg.col_lanes
 
-    def touching(self, s: int, k: int, pi: PartInfo, a: int) -> list[int]:
-        """Stream s's sweeps of part pi that touch row group a: its row sweep, or every column chunk."""
+    def touching(self, s: int, pi: PartInfo, a: int) -> list[tuple[int, int]]:
+        """Stream s's sweeps of part pi that touch row group a, each with the index of its instruction
+        that last touches the group: the row sweep (its last chunk), or every column chunk (at a)."""
         if pi.order == "row":
-            return [self.mac_items[s][(k, pi.part, a)]]
-        return [self.mac_items[s][(k, pi.part, c)] for c in range(pi.chunks)]
+            return [(self.mac_items[s][(pi.mac, pi.part, a)], pi.chunks - 1)]
+        return [(self.mac_items[s][(pi.mac, pi.part, c)], a) for c in range(pi.chunks)]
 
     def final_items(self, s: int, k: int, order_pos: dict[int, int]) -> dict[int, tuple[int, int]]:
         """Per row group: (item, instruction position) of the instruction that finishes it.
@@ -343,9 +344,9 @@ class _ItemBuilder:
         for a in range(self.groups[k]):
             best = None
             for pi in self.parts[k]:
-                for i in self.touching(s, k, pi, a):
+                for i, m_last in self.touching(s, pi, a):
                     # prefetched sweeps run a period early: they are never the last
-                    cand = ((0 if pi.prefetch else 1, order_pos[i]), i, pi.chunks - 1 if pi.order == "row" else a)
+                    cand = ((0 if pi.prefetch else 1, order_pos[i]), i, m_last)
                     if best is None or cand[0] > best[0]:
                         best = cand
             assert best is not None
@@ -549,7 +550,7 @@ def _time(B: _ItemBuilder, orders: dict[str, list[int]]) -> Schedule:
             # first touch: the earliest item in (prefetch, then order) time
             for a in range(B.groups[k]):
                 cands = sorted(((0 if items[i].prefetch else 1), pos[i], i)
-                               for pi in B.parts[k] for i in B.touching(s, k, pi, a))
+                               for pi in B.parts[k] for i, _ in B.touching(s, pi, a))
                 items[cands[0][2]].first = True
             for a, (i, _) in finals.items():
                 items[i].last = True
@@ -642,8 +643,7 @@ def _greedy_orders(B: _ItemBuilder, stream_start: list[int], rule: str) -> dict[
                 for pi in B.parts[k]:
                     if pi.prefetch:
                         continue
-                    lat = (pi.chunks - 1 if pi.order == "row" else a) + L["mac"]
-                    preds[di[(k, a)]].extend((i, lat) for i in B.touching(s, k, pi, a))
+                    preds[di[(k, a)]].extend((i, m_last + L["mac"]) for i, m_last in B.touching(s, pi, a))
         for src, dst, lat, dist in B.ew_inputs(s):
             if dist == 0:  # within one iteration
                 preds[dst].append((src, lat))

@@ -120,8 +120,14 @@ def mac_latency(col_lanes: int, product: int = 1, deep: bool = False) -> int:
     add and write-back, with the sum forwarded to an instruction that reads
     the row just written).
     """
-    acc = 2 if deep else 1
-    return 1 + 1 + product + 1 + (math.ceil(math.log2(col_lanes)) if col_lanes > 1 else 0) + acc
+    return (1 + 1 + product + 1 + (math.ceil(math.log2(col_lanes)) if col_lanes > 1 else 0)
+            + accumulate_latency(deep))
+
+
+def accumulate_latency(deep: bool = False) -> int:
+    """The accumulate stage at the end of `mac_latency`: the add and write-back (1), after a registered
+    accumulator read in the deep pipeline (2)."""
+    return 2 if deep else 1
 
 
 def drain_latency() -> int:

@@ -789,9 +789,9 @@ class _Gen:
         dcopy = copy_bits(dso["it"], self.acc_copies, "drain_copy")
         daddr = self.addr3(m, dcopy, self.acc_copies, m.const(0, 1), 1, dso["acc"], self.acc_local,
                            bits(self.acc_depth), "drain_addr")
-        # the accumulate stage is the array's last cycle (units.mac_latency); the deep pipeline reads
-        # the accumulator a cycle before it
-        T = self.s.latencies["mac"] - (2 if cfg.deep else 1)
+        # the accumulate stage ends the array's latency (units.mac_latency); the deep pipeline reads
+        # the accumulator a cycle before its add
+        T = self.s.latencies["mac"] - units.accumulate_latency(cfg.deep)
         arr = m.instance(self.array_mod, "mac_array", {
             "w": wword, "x": xword,
             "acc_we": m.delay(v, T, "mac_we", rst=self.rst),
