@@ -455,11 +455,9 @@ class _Gen:
         # cycle start + depth + 5
         if depth + 5 > total_base:
             raise GenerationError(f"a job of {total_base} cycles ends before its length is computed")
-        since = [m.reg(start, "start_d1", reset=0, rst=rst, en=always)]
-        for k in range(1, depth + 4):
-            since.append(m.reg(since[-1], f"start_d{k + 1}", reset=0, rst=rst, en=always))
+        since = m.delay(start, depth + 4, "start", rst=rst, en=always)
         fresh = m.reg_loop(1, "last_fresh", reset=0, rst=rst, en=always)
-        m.connect(fresh, m.mux(start, m.const(0, 1), m.mux(since[-1], m.const(1, 1), fresh)))
+        m.connect(fresh, m.mux(start, m.const(0, 1), m.mux(since, m.const(1, 1), fresh)))
         warm = m.reg_loop(1, "warmup", reset=0, rst=rst)
         m.connect(warm, m.mux(start, m.const(1, 1), m.mux(adv, m.const(0, 1), warm)))
         counting = m.and_(adv, m.not_(warm), name="counting")
@@ -538,9 +536,7 @@ class _Gen:
         m.connect(ev, m.mux(start, m.const(0, EVENT_WIDTH), tot))
         # the ports say a job is over when its counts are final: term (1), tree (levels), total (1) later
         event_pipe = 1 + levels + 1
-        tail = [m.reg(self.finishing, "finished_d1", reset=0, rst=rst, en=always)]
-        for k in range(1, event_pipe):
-            tail.append(m.reg(tail[-1], f"finished_d{k + 1}", reset=0, rst=rst, en=always))
+        tail = m.delay_taps(self.finishing, event_pipe, "finished", rst=rst, en=always)
         m.output("busy", m.or_(busy, *tail[:-1], name="busy_port"))
         m.output("done", m.named(tail[-1], "done_pulse"))
         m.output("cycles", cycles)

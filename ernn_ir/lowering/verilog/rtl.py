@@ -244,11 +244,17 @@ class ModuleBuilder:
             old.owner.detach()
             old.owner.erase()
 
-    def delay(self, d: Sig, n: int, name: str, rst: Sig | None = None) -> Sig:
+    def delay(self, d: Sig, n: int, name: str, rst: Sig | None = None, en: Sig | None = None) -> Sig:
         """d, n cycles later; with `rst`, the stages reset to zero (valid bits must)."""
+        return ([d] + self.delay_taps(d, n, name, rst, en))[-1]
+
+    def delay_taps(self, d: Sig, n: int, name: str, rst: Sig | None = None, en: Sig | None = None) -> list[Sig]:
+        """Every stage of `delay`: d 1, 2, .. n cycles later (`en`: the stages' enable, default the module's)."""
+        taps = []
         for k in range(n):
-            d = self.reg(d, f"{name}_d{k + 1}", reset=0 if rst is not None else None, rst=rst)
-        return d
+            d = self.reg(d, f"{name}_d{k + 1}", reset=0 if rst is not None else None, rst=rst, en=en)
+            taps.append(d)
+        return taps
 
     def memory(self, name: str, depth: int, width: int, read_latency: int, init: str | None = None) -> Sig:
         op = FirMemOp(depth, width, read_latency, init)
