@@ -54,9 +54,8 @@ def round_fit(m: ModuleBuilder, v: Sig, s: int, mode: str, width: int, ovf: str,
     The rounded value r = q + up (q = floor(v / 2^s), up one bit) fits in
     `width` bits exactly when q is in [min, max - 1], or q = max and up = 0,
     or q = min - 1 and up = 1.  All three are decided from q's bits and up
-    alone, beside the carry chain rather than behind it, and only r's low
-    `width` bits are added: the saturating mux is the one thing after the
-    chain.  When out of range, r has q's sign (r = q + up with up >= 0, and
+    alone, and only r's low `width` bits are added: the saturating mux is
+    the one thing after the chain.  When out of range, r has q's sign (r = q + up with up >= 0, and
     q = min - 1 with up = 1 is in range).
     """
     if not early_flag:
