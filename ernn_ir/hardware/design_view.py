@@ -29,6 +29,7 @@ from ernn_ir.hardware.schedule import (
     Item,
     Schedule,
     TileConfig,
+    copyable_stage,
     ew_unit,
     irfft_unit,
     mac_latency,
@@ -81,7 +82,17 @@ def read_design(acc: AcceleratorOp, consts: OuterConstants) -> DesignView:
         irfft_engines=tuple(irfft[k] for k in range(len(g.macs))),
         ew_lanes=tuple(_int(ews[s].lanes) for s in range(len(g.stages))),
         rfft_engines=tuple(rfft.get(sp.index, 1) for sp in g.spectra), deep=dev.deep_pipeline,
+        ew_copies=tuple(ews[s].copy_count for s in range(len(g.stages)))
+        if any(o.copy_count > 1 for o in ews.values()) else (),
     )
+    for s, o in ews.items():
+        n, blocks = o.copy_count, g.stages[s].length // g.block
+        if n & (n - 1) or n > blocks:
+            raise OpDiagnostic(o, f"copies({n}) of stage {s} must be a power of two and at most its {blocks} "
+                               "unit blocks")
+        if n > 1 and not copyable_stage(g, s):
+            raise OpDiagnostic(o, f"stage {s} cannot have copies: a later stage or an element-wise carry "
+                               "reads its results (only stages feeding spectra and the step output can)")
     # the latencies the design claims must be the ones the hardware is built with
     b = g.block
     checks = [("mac_array", _int(arr.latency), mac_latency(g, cfg), arr)]
@@ -110,7 +121,8 @@ def read_design(acc: AcceleratorOp, consts: OuterConstants) -> DesignView:
                 if kind == "drain":
                     unit = irfft_unit(mac)  # one drain unit for every matvec
                 elif kind == "ew":
-                    unit = ew_unit(stage)
+                    n = cfg.copies(stage)
+                    unit = ew_unit(stage, int(idx) % n, n)
                 else:
                     unit = rfftx_unit(int(idx))
             items.append(Item(unit=unit, kind=kind, stream=_int(ph.stream), dur=_int(ph.duration), mac=mac,

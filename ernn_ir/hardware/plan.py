@@ -27,6 +27,7 @@ from ernn_ir.hardware.schedule import (
     TileConfig,
     buffer_copies,
     build_schedule,
+    copyable_stage,
     mac_lane_multipliers,
 )
 from ernn_ir.hardware.stepgraph import StepGraph
@@ -50,6 +51,9 @@ class PlanRequest:
     irfft_engines: int = 0
     rfft_engines: int = 0
     """Most rFFT engines per input spectrum (0: as many as the period needs)."""
+    ew_copies: int = 0
+    """Copies of every element-wise stage that can have them (`schedule.copyable_stage`); 0: the
+    planner's choice (style `wide`)."""
 
     @property
     def mode(self) -> str:
@@ -99,7 +103,9 @@ def _divisors(n: int) -> list[int]:
     return [d for d in range(1, n + 1) if n % d == 0]
 
 
-STYLES = ("lean", "fast")
+STYLES = ("lean", "fast", "wide")
+"""`wide` is `fast` with two copies of each stage on the recurrence that can have them; timed only
+where some stage can (`_best_style`)."""
 
 
 def auto_config(g: StepGraph, req: PlanRequest, rows: int, cols: int, style: str = "lean") -> TileConfig:
@@ -108,7 +114,10 @@ def auto_config(g: StepGraph, req: PlanRequest, rows: int, cols: int, style: str
     `lean` sizes every unit for its average load per period; `fast` also
     gives the units on the recurrence (stages that finish a carried state,
     IRFFTs of matvecs fed inside the step) their full width, so the wait for
-    the next step is shorter.  The planner times both.
+    the next step is shorter; `wide` also gives those stages two copies
+    where they can have them (an LSTMP's projection stage: one block per
+    cycle is its whole width, and the gates wait for all of its blocks).
+    The planner times them all.
     """
     S = req.streams
     I = max(1, instructions(g, rows, cols, S))
@@ -133,9 +142,8 @@ def auto_config(g: StepGraph, req: PlanRequest, rows: int, cols: int, style: str
             continue
         blocks = st.length // b * S
         lanes = b
-        critical = any(c.next.index == st.index and any(
-            sp.source.kind == "carry" and sp.source.index == c.index for sp in g.spectra) for c in g.carries)
-        if style == "fast" and critical:
+        critical = _on_recurrence(g, st.index)
+        if style in ("fast", "wide") and critical:
             ew.append(b)
             continue
         for d in _divisors(b):
@@ -150,7 +158,30 @@ def auto_config(g: StepGraph, req: PlanRequest, rows: int, cols: int, style: str
             rfft.append(min(n, req.rfft_engines) if req.rfft_engines else n)
         else:
             rfft.append(1)
-    return TileConfig(rows, cols, req.cmul, S, tuple(irfft), tuple(ew), tuple(rfft), deep=req.device.deep_pipeline)
+    copies = tuple(_stage_copies(g, req, st.index, style) for st in g.stages)
+    return TileConfig(rows, cols, req.cmul, S, tuple(irfft), tuple(ew), tuple(rfft), deep=req.device.deep_pipeline,
+                      ew_copies=copies if any(n > 1 for n in copies) else ())
+
+
+def _on_recurrence(g: StepGraph, s: int) -> bool:
+    """Whether stage s finishes a carried state that a spectrum transforms (the next step's matvecs wait)."""
+    return any(c.next.index == s and any(sp.source.kind == "carry" and sp.source.index == c.index
+                                         for sp in g.spectra) for c in g.carries)
+
+
+def _stage_copies(g: StepGraph, req: PlanRequest, s: int, style: str) -> int:
+    """Copies of stage s: up to `ew_copies` (or 2 in style `wide`), never more than its unit blocks."""
+    if not copyable_stage(g, s):
+        return 1
+    want = req.ew_copies or (2 if style == "wide" and _on_recurrence(g, s) else 1)
+    blocks = g.stages[s].length // g.block
+    while want > blocks:
+        want //= 2
+    return max(1, want)
+
+
+def _wide_differs(g: StepGraph, req: PlanRequest) -> bool:
+    return not req.ew_copies and any(copyable_stage(g, st.index) and _on_recurrence(g, st.index) for st in g.stages)
 
 
 def max_rows(g: StepGraph) -> int:
@@ -196,6 +227,9 @@ def _check_request(g: StepGraph, req: PlanRequest) -> None:
             f"multipliers={req.multipliers} is less than one MAC lane needs ({per_lane} for b={b}, "
             f"cmul={req.cmul}): the smallest legal budget is {per_lane}"
         )
+    if req.ew_copies < 0 or req.ew_copies & (req.ew_copies - 1):
+        raise PlanError(f"ew-copies must be 0 (the planner's choice) or a power of two (the output FIFO has "
+                        f"a bank per copy), got {req.ew_copies}")
     if req.fps < 0 or req.multipliers < 0:
         raise PlanError("multipliers and fps must be >= 0")
 
@@ -294,7 +328,8 @@ def plan(g: StepGraph, req: PlanRequest, shortlist: int = 4) -> Plan:
 
 def _best_style(g: StepGraph, req: PlanRequest, rows: int, cols: int) -> Plan:
     """Both sizing styles of `auto_config` for one array shape: the faster one that fits, else the smaller."""
-    plans = [make_plan(g, auto_config(g, req, rows, cols, st), req) for st in STYLES]
+    styles = STYLES if _wide_differs(g, req) else STYLES[:2]
+    plans = [make_plan(g, auto_config(g, req, rows, cols, st), req) for st in styles]
     fitting = [p for p in plans if not _fits(p)]
     pool = fitting or plans
     return min(pool, key=lambda p: (p.period, p.resources.dsp, p.resources.lut))

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from ernn_ir.dialects.ernn import MulOp, PwlOp, SliceOp
 from ernn_ir.hardware.devices import Device, dsp_per_multiply
 from ernn_ir.hardware.fft_cost import engine_cost
-from ernn_ir.hardware.schedule import Schedule, mac_lane_multipliers
+from ernn_ir.hardware.schedule import Schedule, mac_lane_multipliers, spectrum_writers
 from ernn_ir.hardware.stepgraph import StepGraph, fmt_of
 from ernn_ir.numerics import FixedFormat
 from ernn_ir.numerics.fixed import csd
@@ -141,8 +141,9 @@ def memories(s: Schedule, copies: dict[str, int]) -> list[Memory]:
     for sp in g.spectra:
         for (k, _off) in sp.consumers:
             pi = next(p for p in s.parts[k] if p.spectrum == sp.index)
-            mems.append(Memory(f"X{sp.index}_m{k}", "spectrum", f"rfft({spectrum_of(g, sp)})", cfg.col_lanes,
-                               pi.chunks * S,
+            # a bank per column lane, each once per writing rFFT engine (a copy of the stage: gen.py)
+            mems.append(Memory(f"X{sp.index}_m{k}", "spectrum", f"rfft({spectrum_of(g, sp)})",
+                               cfg.col_lanes * spectrum_writers(g, cfg, sp), pi.chunks * S,
                                b * sp.out_format.width, copies.get(f"X{sp.index}", 2)))
     for k, m in enumerate(g.macs):
         mems.append(Memory(f"acc{k}", "accumulator", matvec_of(g, k), cfg.row_lanes, s.groups[k] * S,
@@ -153,8 +154,9 @@ def memories(s: Schedule, copies: dict[str, int]) -> list[Memory]:
             if t.kind == "irfft" and (t.index, t.offset) not in seen:
                 seen.add((t.index, t.offset))
                 f = g.macs[t.index].out_format
-                mems.append(Memory(f"v{t.index}_{t.offset}", "vector", f"{matvec_of(g, t.index)}[{t.offset}:]", 1,
-                                   st.length // b * S, b * f.width, copies.get(f"v{t.index}", 2)))
+                # read by each copy of the stage: synthesis builds one memory per read port
+                mems.append(Memory(f"v{t.index}_{t.offset}", "vector", f"{matvec_of(g, t.index)}[{t.offset}:]",
+                                   cfg.copies(st.index), st.length // b * S, b * f.width, copies.get(f"v{t.index}", 2)))
     for c in g.carries:
         readers = any(t.kind == "carry" and t.index == c.index for st in g.stages for t in st.terms())
         if readers:
@@ -184,8 +186,9 @@ def estimate(s: Schedule, device: Device, copies: dict[str, int] | None = None) 
     ew_dsp = 0
     for st in g.stages:
         ms = ew_multipliers(g, st.index)
-        ew_mults += len(ms) * cfg.ew_lanes[st.index]
-        ew_dsp += sum(dsp_per_multiply(device, a, c) for a, c in ms) * cfg.ew_lanes[st.index]
+        lanes_e = cfg.ew_lanes[st.index] * cfg.copies(st.index)
+        ew_mults += len(ms) * lanes_e
+        ew_dsp += sum(dsp_per_multiply(device, a, c) for a, c in ms) * lanes_e
     mems = memories(s, copies or {})
     bram = sum(m.bram18 for m in mems)
 
@@ -240,7 +243,7 @@ def _logic(s: Schedule, copies: dict[str, int], mems: list[Memory]) -> dict[str,
     bd["mac_array"] = {"lut": cfg.row_lanes * (tree + 2 * word) + acc_ram, "ff": cfg.row_lanes * tree,
                        "lutram": acc_ram}
     # FFT engines
-    for unit, engines in (("rfft", [(cfg.rfft_engines[sp.index] if cfg.rfft_engines else 1, sp.in_format,
+    for unit, engines in (("rfft", [(_rfft_engines(g, cfg, sp), sp.in_format,
                                      sp.out_format, _twiddle_format(sp.op), False) for sp in g.spectra]),
                           ("irfft", [(cfg.irfft_engines[k], m.result_format, m.out_format,
                                       _twiddle_format(m.irfft), True) for k, m in enumerate(g.macs)])):
@@ -272,12 +275,12 @@ def _logic(s: Schedule, copies: dict[str, int], mems: list[Memory]) -> dict[str,
                 pwl += 1
             else:
                 add_bits += w
-        lanes_e = cfg.ew_lanes[st.index]
+        lanes_e = cfg.ew_lanes[st.index] * cfg.copies(st.index)
         lut += lanes_e * round(EW_LUT_PER_ADD_BIT * add_bits + EW_LUT_PER_PWL * pwl)
         ff += lanes_e * round(EW_FF_PER_ADD_BIT * add_bits + EW_FF_PER_PWL * pwl + EW_FF_PER_MUL_BIT * mul_bits)
     bd["ew"] = {"lut": lut, "ff": ff}
     # sequencers: the MAC and drain sequencers and one per element-wise stage
-    n_seq = 2 + len(g.stages)
+    n_seq = 2 + sum(cfg.copies(st.index) for st in g.stages)
     bd["control"] = {"lut": 90 + 40 * n_seq, "ff": 50 + 38 * n_seq}
     # top: the small buffers (LUT RAM) and ROMs (LUT ROM), their read registers and the datapath's
     # alignment registers (about 1.25 FF per bit of those words)
@@ -295,9 +298,9 @@ def _logic(s: Schedule, copies: dict[str, int], mems: list[Memory]) -> dict[str,
     # many bits again): an FFT engine's count, a drain engine's 8 bits, an element-wise lane's count
     # per requantizing operator (a few bits each)
     engine_ev = (8 * b * (int(math.log2(b)) + 1)).bit_length()
-    n_engines = sum(cfg.rfft_engines[sp.index] if cfg.rfft_engines else 1 for sp in g.spectra)
+    n_engines = sum(_rfft_engines(g, cfg, sp) for sp in g.spectra)
     n_engines += sum(cfg.irfft_engines)
-    ew_ev = sum(cfg.ew_lanes[st.index] * 3 * sum(1 for n in st.nodes() if not isinstance(n.op, SliceOp))
+    ew_ev = sum(cfg.ew_lanes[st.index] * cfg.copies(st.index) * 3 * sum(1 for n in st.nodes() if not isinstance(n.op, SliceOp))
                 for st in g.stages)
     event_ff = 2 * (n_engines * engine_ev + 8 * sum(cfg.irfft_engines) + ew_ev)
     # the job's length, (T - 1) P + base, one signed digit of P per register stage (gen.py)
@@ -306,6 +309,13 @@ def _logic(s: Schedule, copies: dict[str, int], mems: list[Memory]) -> dict[str,
     bd["top"] = {"lut": rom + ram + round(0.4 * words) + 650,
                  "ff": round(1.25 * words) + 350 + counters_ff + event_ff + job_ff, "lutram": ram}
     return bd
+
+
+def _rfft_engines(g: StepGraph, cfg, sp) -> int:
+    """Forward engines of a spectrum: the input's planned count, or one per copy of the stage it transforms."""
+    if sp.source.kind == "input":
+        return cfg.rfft_engines[sp.index] if cfg.rfft_engines else 1
+    return spectrum_writers(g, cfg, sp)
 
 
 def _twiddle_format(op) -> FixedFormat:

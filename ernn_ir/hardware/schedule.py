@@ -56,6 +56,13 @@ class TileConfig:
     """Per spectrum: rFFT engines (blocks per cycle) of input-frame spectra (1 for the others)."""
     deep: bool = False
     """The deep pipeline of slow fabrics (`units`, "Deep pipeline"; set from `Device.deep_pipeline`)."""
+    ew_copies: tuple[int, ...] = ()
+    """Per element-wise stage: copies of its unit (copy c takes the unit blocks u with u mod n = c);
+    empty: one each.  Only stages whose results go to spectra and the step output have copies
+    (`copyable_stage`): their outputs need no memory that several copies would write."""
+
+    def copies(self, stage: int) -> int:
+        return self.ew_copies[stage] if self.ew_copies else 1
 
 
 MAC = "mac"
@@ -69,8 +76,27 @@ def irfft_unit(k: int) -> str:
     return DRAIN
 
 
-def ew_unit(s: int) -> str:
-    return f"ew{s}"
+def ew_unit(s: int, copy: int = 0, copies: int = 1) -> str:
+    """The unit of stage s's copy `copy` (of `copies`); a stage without copies is one unit, `ew<s>`."""
+    return f"ew{s}" if copies == 1 else f"ew{s}c{copy}"
+
+
+def spectrum_writers(g: StepGraph, cfg: TileConfig, sp) -> int:
+    """rFFT engines writing spectrum sp: one per copy of the stage whose output it transforms."""
+    if sp.source.kind == "stage":
+        return cfg.copies(sp.source.index)
+    if sp.source.kind == "carry":
+        return cfg.copies(g.carries[sp.source.index].next.index)
+    return 1
+
+
+def copyable_stage(g: StepGraph, s: int) -> bool:
+    """Whether stage s may have several copies: no later stage reads its values and no carry it
+    produces is read element-wise (its results leave through rFFTs and the output stream only)."""
+    if any(sst == s for sst, _ in g.stage_values):
+        return False
+    read_elementwise = {t.index for st in g.stages for t in st.terms() if t.kind == "carry"}
+    return not any(c.next.index == s and c.index in read_elementwise for c in g.carries)
 
 
 def rfftx_unit(sp: int) -> str:
@@ -282,8 +308,9 @@ class _ItemBuilder:
             self.drain_items.append(di)
             ei = {}
             for st in g.stages:
+                n = cfg.copies(st.index)
                 for u in range(st.length // self.b):
-                    ei[(st.index, u)] = self.add(Item(ew_unit(st.index), "ew", s, self.ew_dur[st.index],
+                    ei[(st.index, u)] = self.add(Item(ew_unit(st.index, u % n, n), "ew", s, self.ew_dur[st.index],
                                                       stage=st.index, index=u))
             self.ew_items.append(ei)
             ri = {}
@@ -503,7 +530,8 @@ in-step-first (the Google GRU at b = 8: 385 cycles against 331).  `build_schedul
 
 
 def build_schedule(g: StepGraph, cfg: TileConfig) -> Schedule:
-    """The shortest period over the array's ordering rules (the earliest rule on a tie)."""
+    """The shortest period over the array's ordering rules (the earliest rule on a tie), then with
+    prefetched sweeps moved into the array's idle gaps where that shortens it (`_fill_gaps`)."""
     rules = ORDER_RULES if cfg.streams > 1 else ORDER_RULES[:2]  # one stream: the last two are one rule
     best = None
     for rule in rules:
@@ -511,7 +539,7 @@ def build_schedule(g: StepGraph, cfg: TileConfig) -> Schedule:
         if best is None or sch.period < best.period:
             best = sch
     assert best is not None
-    return best
+    return _fill_gaps(g, cfg, best.orders, best)
 
 
 def schedule_with_rule(g: StepGraph, cfg: TileConfig, rule: str) -> Schedule:
@@ -523,7 +551,51 @@ def schedule_with_rule(g: StepGraph, cfg: TileConfig, rule: str) -> Schedule:
     S = cfg.streams
     # orders: a greedy, data-driven list schedule of one iteration per stream
     est_work = sum(it.dur for it in B.items if it.unit == MAC and not it.prefetch) // max(S, 1)
-    return _time(B, _greedy_orders(B, [s * est_work // S for s in range(S)], rule))
+    orders = _greedy_orders(B, [s * est_work // S for s in range(S)], rule)
+    return _time(B, orders)
+
+
+FILL_ROUNDS = 2
+"""Rounds of `_fill_gaps`, each trying the first `FILL_GAPS` idle gaps (bench_order_rules: later
+rounds and later gaps never won on the Google models)."""
+FILL_GAPS = 1
+
+
+def _fill_gaps(g: StepGraph, cfg: TileConfig, orders: dict[str, list[int]], sch: Schedule) -> Schedule:
+    """Move prefetched sweeps into the array's idle gaps between in-step sweeps, while that shortens the period.
+
+    The list scheduler puts every prefetched sweep (the input-frame parts, free of the recurrence)
+    at the end of the array's cycle.  When in-step sweeps wait for their operands (the last column
+    chunks of a projection waiting for the cell's last blocks), the array idles there; a prefetched
+    sweep run in the gap instead shortens the wait at the end.  Each round tries, at each of the
+    first gaps, one or two prefetched sweeps in front of the sweep after the gap, and keeps the
+    shortest period (the first on a tie); it stops when no move gains.
+    """
+    for _ in range(FILL_ROUNDS):
+        items, P = sch.items, sch.period
+        mac = sch.orders[MAC]
+        if sch.mac_instructions >= P:
+            break
+        pre = [i for i in mac if items[i].prefetch]
+        rest = [i for i in mac if not items[i].prefetch]
+        if not pre or len(rest) < 2:
+            break
+        gaps = [n for n in range(1, len(rest))
+                if items[rest[n]].offset > items[rest[n - 1]].offset + items[rest[n - 1]].dur][:FILL_GAPS]
+        best = sch
+        for n in gaps:
+            for k in (1, 2):
+                if k > len(pre):
+                    continue
+                trial = dict(orders)
+                trial[MAC] = rest[:n] + pre[:k] + rest[n:] + pre[k:]
+                cand = time_orders(g, cfg, trial)
+                if cand.period < best.period:
+                    best, best_orders = cand, trial
+        if best is sch:
+            break
+        sch, orders = best, best_orders
+    return sch
 
 
 def time_orders(g: StepGraph, cfg: TileConfig, orders: dict[str, list[int]]) -> Schedule:
@@ -540,6 +612,21 @@ def time_orders(g: StepGraph, cfg: TileConfig, orders: dict[str, list[int]]) -> 
 
 def _time(B: _ItemBuilder, orders: dict[str, list[int]]) -> Schedule:
     """The schedule of B's items in `orders`: first/last flags, constraints, least period, offsets."""
+    g, cfg, items = B.g, B.cfg, B.items
+    edges = _constraints(B, orders)
+    n = len(items)
+    best_P, tau = _min_period(n, items, edges)
+    best = np.array([tau[i] - (best_P if it.prefetch else 0) for i, it in enumerate(items)], dtype=np.int64)
+    for i, it in enumerate(items):
+        it.offset = int(best[i])
+    return Schedule(
+        graph=g, config=cfg, period=best_P, items=items, orders=orders, parts=B.parts,
+        row_orders=B.row_orders, groups=B.groups, latencies=dict(B.lat), ew_latency=B.ew_lat, edges=edges,
+    )
+
+
+def _constraints(B: _ItemBuilder, orders: dict[str, list[int]]) -> list[Edge]:
+    """The first/last flags of the MAC sweeps (set on B's items) and every timing constraint."""
     g, cfg, items, S = B.g, B.cfg, B.items, B.cfg.streams
     pos = {i: n for u in orders for n, i in enumerate(orders[u])}
 
@@ -596,16 +683,7 @@ def _time(B: _ItemBuilder, orders: dict[str, list[int]]) -> Schedule:
                 edges.append(Edge(i, di[(k, a)], p_in + L["mac"], 0))
         # element-wise items
         edges.extend(Edge(src, dst, lat, dist) for src, dst, lat, dist in B.ew_inputs(s))
-
-    n = len(items)
-    best_P, tau = _min_period(n, items, edges)
-    best = np.array([tau[i] - (best_P if it.prefetch else 0) for i, it in enumerate(items)], dtype=np.int64)
-    for i, it in enumerate(items):
-        it.offset = int(best[i])
-    return Schedule(
-        graph=g, config=cfg, period=best_P, items=items, orders=orders, parts=B.parts,
-        row_orders=B.row_orders, groups=B.groups, latencies=dict(L), ew_latency=B.ew_lat, edges=edges,
-    )
+    return edges
 
 
 def _greedy_orders(B: _ItemBuilder, stream_start: list[int], rule: str) -> dict[str, list[int]]:

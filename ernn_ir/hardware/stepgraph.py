@@ -183,18 +183,29 @@ class EwStage:
         return order
 
     def terms(self) -> list[Term]:
-        out: dict[Term, None] = {}
+        """Every distinct operand term, in the order a depth-first walk of the outputs meets them."""
+        memo = self.__dict__.get("_terms")  # (the exprs it was computed from, the terms)
+        cached = memo[1] if memo is not None and memo[0] is self.exprs else None
+        if cached is None:
+            out: dict[Term, None] = {}
+            seen: set[tuple[int, int]] = set()
 
-        def visit(e: EwNode | Term) -> None:
-            if isinstance(e, Term):
-                out[e] = None
-            else:
+            def visit(e: EwNode | Term) -> None:
+                if isinstance(e, Term):
+                    out[e] = None
+                    return
+                key = (id(e.op), e.offset)
+                if key in seen:  # a shared subexpression: its terms are already listed
+                    return
+                seen.add(key)
                 for o in e.operands:
                     visit(o)
 
-        for e in self.exprs:
-            visit(e)
-        return list(out)
+            for e in self.exprs:
+                visit(e)
+            cached = list(out)
+            self.__dict__["_terms"] = (self.exprs, cached)
+        return list(cached)
 
 
 @dataclass

@@ -107,6 +107,8 @@ class TilePass(CheckedPass):
     irfft_engines: int = option(0, non_negative)
     rfft_engines: int = option(0, non_negative)
     """Most rFFT engines per input spectrum (0: the planner's choice; the Verilog backend needs 1)."""
+    ew_copies: int = option(0, non_negative)
+    """Copies of each element-wise stage that can have them (0: the planner's choice)."""
 
     def request(self):
         from ernn_ir.hardware.devices import DeviceError, load_device
@@ -119,7 +121,7 @@ class TilePass(CheckedPass):
         return PlanRequest(
             device=dev, clock_mhz=self.clock or dev.clock_mhz, multipliers=self.multipliers, fps=self.fps,
             rows=self.rows, cols=self.cols, cmul=self.cmul, streams=self.streams, ew_lanes=self.ew_lanes,
-            irfft_engines=self.irfft_engines, rfft_engines=self.rfft_engines,
+            irfft_engines=self.irfft_engines, rfft_engines=self.rfft_engines, ew_copies=self.ew_copies,
         )
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
@@ -180,9 +182,11 @@ def emit_design(name: str, p) -> DesignOp:
             "sym_name": StringAttr(f"irfft{k}"), "inverse": UnitAttr(), "node": _i(k),
             "engines": _i(cfg.irfft_engines[k]), "latency": _i(sch.latencies["irfft"])}))
     for st in g.stages:
-        ops.append(EwUnitOp.create(properties={
-            "sym_name": StringAttr(f"ew{st.index}"), "stage": _i(st.index), "lanes": _i(cfg.ew_lanes[st.index]),
-            "latency": _i(sch.ew_latency[st.index])}))
+        props = {"sym_name": StringAttr(f"ew{st.index}"), "stage": _i(st.index), "lanes": _i(cfg.ew_lanes[st.index]),
+                 "latency": _i(sch.ew_latency[st.index])}
+        if cfg.copies(st.index) > 1:
+            props["copies"] = _i(cfg.copies(st.index))
+        ops.append(EwUnitOp.create(properties=props))
     # the weight ROM: every matvec's words, one after the other
     images, base = [], 0
     for k, m in enumerate(g.macs):

@@ -172,8 +172,11 @@ class DesignOp(IRDLOperation):
             shift = P if ph.prefetch is not None else 0
             # every drain reads the accumulators through their one drain port: one resource
             res = "the accumulators' drain port" if ph.kind.data == "drain" else f"@{uname}"
-            for o in _array(ph.offsets):
-                busy.setdefault(res, []).append(((o + shift) % P, d, ph.label()))
+            n_copies = unit.copy_count if isinstance(unit, EwUnitOp) else 1
+            for i, o in zip(_array(ph.items), _array(ph.offsets)):
+                # copy c of an element-wise unit runs the unit blocks i with i mod copies = c
+                r = res if n_copies == 1 else f"{res} (copy {i % n_copies})"
+                busy.setdefault(r, []).append(((o + shift) % P, d, ph.label()))
         for uname, spans in busy.items():
             total = sum(d for _, d, _ in spans)
             if total > P:
@@ -289,9 +292,12 @@ class EwUnitOp(IRDLOperation):
     It evaluates the stage's element-wise ops (docs/numerics.md, sections 5,
     9 and 10) for `lanes` consecutive elements of one unit block per cycle, so
     a block takes block/lanes cycles; `latency` is the cycles from a block's
-    operand read to its results being readable.
+    operand read to its results being readable.  With `copies(n)` the unit
+    is n such pipelines, each with its own item order: copy c evaluates the
+    unit blocks u with u mod n = c (its `ew` phases list only those).
 
         ernn_hw.ew_unit @ew0 stage(0) lanes(8) latency(16)
+        ernn_hw.ew_unit @ew1 stage(1) lanes(8) copies(2) latency(5)
     """
 
     name = "ernn_hw.ew_unit"
@@ -299,17 +305,25 @@ class EwUnitOp(IRDLOperation):
     sym_name = prop_def(SymbolNameConstraint())
     stage = prop_def(IntegerAttr[I64])
     lanes = prop_def(IntegerAttr[I64])
+    copies = opt_prop_def(IntegerAttr[I64])
     latency = prop_def(IntegerAttr[I64])
 
     traits = traits_def(SymbolOpInterface(), HasParent(DesignOp))
     assembly_format = (
-        "$sym_name `stage` `(` $stage `)` `lanes` `(` $lanes `)` `latency` `(` $latency `)` attr-dict"
+        "$sym_name `stage` `(` $stage `)` `lanes` `(` $lanes `)` (`copies` `(` $copies^ `)`)? "
+        "`latency` `(` $latency `)` attr-dict"
     )
+
+    @property
+    def copy_count(self) -> int:
+        return 1 if self.copies is None else _int(self.copies)
 
     def verify_(self) -> None:
         if _int(self.stage) < 0:
             checks.fail(f"stage must be >= 0, got {_int(self.stage)}")
         _positive(self.lanes, "lanes")
+        if self.copies is not None:
+            _positive(self.copies, "copies")
         _positive(self.latency, "latency")
 
 

@@ -19,7 +19,7 @@ from ernn_ir.hardware import units
 from ernn_ir.hardware.design_view import DesignView
 from ernn_ir.hardware.resources import acc_width
 from ernn_ir.hardware.rom_layout import word_of_block
-from ernn_ir.hardware.schedule import DRAIN, MAC, ew_unit, rfftx_unit
+from ernn_ir.hardware.schedule import DRAIN, MAC, ew_unit, rfftx_unit, spectrum_writers
 from ernn_ir.hardware.stepgraph import Term, fmt_of
 from ernn_ir.lowering.reference.values import modes
 from ernn_ir.lowering.verilog.ew_rtl import ew_lane, term_name
@@ -309,23 +309,26 @@ class _Gen:
             "sequencer of the drains: row group by row group into the IRFFT engines"))
         # element-wise stages
         for st in g.stages:
-            u_name = ew_unit(st.index)
-            items = []
-            for i in s.orders.get(u_name, []):
-                it = s.items[i]
-                f = {"u": it.index, "stream": it.stream}
+            nc = cfg.copies(st.index)
+            for copy in range(nc):
+                u_name = ew_unit(st.index, copy, nc)
+                items = []
+                for i in s.orders.get(u_name, []):
+                    it = s.items[i]
+                    f = {"u": it.index, "stream": it.stream}
+                    for n, t in enumerate(st.terms()):
+                        if t.kind == "irfft":
+                            f[f"bank{n}"] = self.drain_bank(t.index, t.offset // b + it.index)
+                    items.append(SeqItem(self.tau_of(it), it.dur, self.shift_of(it), f))
+                nblk = st.length // b
+                flds = [SeqField("u", bits(nblk)), SeqField("stream", bits(S))]
                 for n, t in enumerate(st.terms()):
                     if t.kind == "irfft":
-                        f[f"bank{n}"] = self.drain_bank(t.index, t.offset // b + it.index)
-                items.append(SeqItem(self.tau_of(it), it.dur, self.shift_of(it), f))
-            nblk = st.length // b
-            flds = [SeqField("u", bits(nblk)), SeqField("stream", bits(S))]
-            for n, t in enumerate(st.terms()):
-                if t.kind == "irfft":
-                    flds.append(SeqField(f"bank{n}", bits(cfg.irfft_engines[t.index])))
-            self.seq_mods[u_name] = self.mod(sequencer(
-                self.name(f"seq_ew{st.index}"), P, items, flds,
-                f"sequencer of element-wise stage {st.index}: unit block by unit block"))
+                        flds.append(SeqField(f"bank{n}", bits(cfg.irfft_engines[t.index])))
+                which = f"copy {copy} of {nc} (unit blocks u with u mod {nc} = {copy})" if nc > 1 else "unit block by unit block"
+                self.seq_mods[u_name] = self.mod(sequencer(
+                    self.name(f"seq_{u_name}"), P, items, flds,
+                    f"sequencer of element-wise stage {st.index}: {which}"))
         # input rFFTs
         for sp in g.spectra:
             if sp.source.kind != "input":
@@ -578,8 +581,12 @@ class _Gen:
         def fits(k: int) -> Sig:
             return m.icmp("ule", fcount, m.const(k, cw), signed_ext=False) if k >= 0 else m.const(0, 1)
 
-        room = m.mux(m.and_(push, m.not_(pop)), fits(room_k - 1),
-                     m.mux(m.and_(pop, m.not_(push)), fits(room_k + 1), fits(room_k)), "fifo_room_next")
+        if len(self.out_stream_srcs) == 1:
+            room = m.mux(m.and_(push, m.not_(pop)), fits(room_k - 1),
+                         m.mux(m.and_(pop, m.not_(push)), fits(room_k + 1), fits(room_k)), "fifo_room_next")
+        else:  # copies push up to one block each: the count moves by pushes - pop
+            room = m.select(self.fifo_npush, [m.mux(pop, fits(room_k - v + 1), fits(room_k - v))
+                                              for v in range(len(self.out_stream_srcs) + 1)], "fifo_room_next")
         stall = m.and_(busy, at_start_next, m.not_(m.and_(frame_ok, room)), name="stall_next")
         m.connect(en, m.not_(stall))
         m.connect(hold, stall)
@@ -667,8 +674,16 @@ class _Gen:
             sp = g.spectra[pi.spectrum]
             ncp = self.copies.get(f"X{sp.index}", 1)
             depth = ncp * S * pi.chunks
-            banks = [m.memory(f"X{sp.index}_m{k}_bank{c}", depth, b * sp.out_format.width, 1) for c in range(Cc)]
-            xbufs[(k, pnum)] = {"banks": banks, "copies": ncp, "chunks": pi.chunks, "depth": depth, "sp": sp}
+            nw = spectrum_writers(g, cfg, sp)
+            # a bank per column lane; with several writers (copies of a stage) each bank once per writer,
+            # so that every memory has one write port: writer w holds the blocks j with j mod nw = w
+            if nw == 1:
+                banks = [[m.memory(f"X{sp.index}_m{k}_bank{c}", depth, b * sp.out_format.width, 1)] for c in range(Cc)]
+            else:
+                banks = [[m.memory(f"X{sp.index}_m{k}_bank{c}_w{w}", depth, b * sp.out_format.width, 1)
+                          for w in range(nw)] for c in range(Cc)]
+            xbufs[(k, pnum)] = {"banks": banks, "copies": ncp, "chunks": pi.chunks, "depth": depth, "sp": sp,
+                                "writers": nw}
         self.xbufs = xbufs
         # writers of each spectrum: (valid, block j, stream, step of the data, data)
         writers: dict[int, list[tuple[Sig, Sig, Sig, Sig, Sig]]] = {}
@@ -756,7 +771,20 @@ class _Gen:
             cp = copy_bits(it, xb["copies"], f"xcopy{xid}")
             addr = self.addr3(m, cp, xb["copies"], m.const(0, 1), 1, so["x"], S * xb["chunks"], bits(xb["depth"]),
                               f"x{xid}_raddr")
-            outs = [m.read_port(bank, addr, f"x{xid}_rd{c}", enable=en) for c, bank in enumerate(xb["banks"])]
+            if xb["writers"] == 1:
+                outs = [m.read_port(bank[0], addr, f"x{xid}_rd{c}", enable=en) for c, bank in enumerate(xb["banks"])]
+            else:
+                # lane c of chunk ch reads block ch * cols + c, held by writer (ch * cols + c) mod writers
+                nw = xb["writers"]
+                xc_d = m.reg(so["xc"], f"x{xid}_chunk_w")
+                need = max(1, (xb["chunks"] - 1).bit_length())
+                idx = m.extract(xc_d, 0, need) if xc_d.width > need else xc_d
+                outs = []
+                for c, bank in enumerate(xb["banks"]):
+                    rds = [m.read_port(bk, addr, f"x{xid}_rd{c}_w{w}", enable=en) for w, bk in enumerate(bank)]
+                    wsel = m.select(idx, [m.const((ch * Cc + c) % nw, bits(nw)) for ch in range(xb["chunks"])],
+                                    f"x{xid}_writer{c}")
+                    outs.append(m.select(wsel, rds, f"x{xid}_rd{c}"))
             w_sp = xb["sp"].out_format.width
             if w_sp != self.xfmt.width:  # a narrower spectrum: sign-extend each value to the lanes' width
                 outs = [m.concat(list(reversed([m.sext(m.extract(o, i * w_sp, w_sp), self.xfmt.width)
@@ -835,19 +863,25 @@ class _Gen:
                     m.write_port(vb["banks"][e], addr, eng["y"], m.and_(ovalid, hit, en))
 
         # ---- element-wise stages
+        self.out_stream_srcs = []
         for st in g.stages:
-            self.build_stage(m, st, seqo[ew_unit(st.index)], vbufs, sbufs, cbufs, writers)
+            nc = cfg.copies(st.index)
+            for copy in range(nc):
+                self.build_stage(m, st, seqo[ew_unit(st.index, copy, nc)], vbufs, sbufs, cbufs, writers,
+                                 ew_unit(st.index, copy, nc))
 
         # ---- spectrum buffer writes
         for (k, pnum), xb in xbufs.items():
             sp = xb["sp"]
-            for (wv, j, stream, itw, data) in writers.get(sp.index, []):
+            mine = writers.get(sp.index, [])
+            assert len(mine) == xb["writers"], (sp.index, len(mine), xb["writers"])
+            for w, (wv, j, stream, itw, data) in enumerate(mine):
                 cp = copy_bits(itw, xb["copies"], f"X{sp.index}_m{k}_wcopy")
                 bank_j, local_j = self.bank_local(m, j, Cc)
                 addr = self.addr3(m, cp, xb["copies"], stream, S, local_j, xb["chunks"], bits(xb["depth"]),
                                   f"X{sp.index}_m{k}_waddr")
                 for c, bank in enumerate(xb["banks"]):
-                    m.write_port(bank, addr, data, m.and_(wv, m.eq_const(bank_j, c) if Cc > 1 else m.const(1, 1), en))
+                    m.write_port(bank[w], addr, data, m.and_(wv, m.eq_const(bank_j, c) if Cc > 1 else m.const(1, 1), en))
 
     def bank_local(self, m: ModuleBuilder, j: Sig, C: int) -> tuple[Sig, Sig]:
         """(j mod C, j div C) of a block index, for the spectrum buffers' column banks."""
@@ -965,7 +999,8 @@ class _Gen:
             words.append(word)
         return words
 
-    def build_stage(self, m: ModuleBuilder, st, so, vbufs, sbufs, cbufs, writers) -> None:
+    def build_stage(self, m: ModuleBuilder, st, so, vbufs, sbufs, cbufs, writers, tag: str) -> None:
+        """One copy of stage st (`tag`: its unit, `ew<s>` or `ew<s>c<copy>`): operand reads, lanes, destinations."""
         g, cfg, b, S = self.g, self.cfg, self.b, self.S
         E = cfg.ew_lanes[st.index]
         D_e = b // E
@@ -979,19 +1014,19 @@ class _Gen:
 
         terms = st.terms()
         term_words: dict[Term, Sig] = {}
-        it0_d = m.reg(m.eq_const(it, 0), f"ew{st.index}_it0")
+        it0_d = m.reg(m.eq_const(it, 0), f"{tag}_it0")
         for n, t in enumerate(terms):
             fmt = self.term_format(t)
             if t.kind == "irfft":
                 vb = vbufs[(t.index, t.offset)]
                 cp = copy_of(it, vb["copies"])
                 addr = self.addr3(m, cp, vb["copies"], stream, S, u, vb["nb"], bits(vb["depth"]),
-                                  f"ew{st.index}_t{n}_addr")
-                rd = {e: m.read_port(bank, addr, f"ew{st.index}_t{n}_rd{e}", enable=en) for e, bank in vb["banks"].items()}
+                                  f"{tag}_t{n}_addr")
+                rd = {e: m.read_port(bank, addr, f"{tag}_t{n}_rd{e}", enable=en) for e, bank in vb["banks"].items()}
                 if len(rd) == 1:
                     term_words[t] = next(iter(rd.values()))
                 else:
-                    bank_d = m.reg(so[f"bank{n}"], f"ew{st.index}_t{n}_bank")
+                    bank_d = m.reg(so[f"bank{n}"], f"{tag}_t{n}_bank")
                     anyb = next(iter(rd.values()))
                     outs = [rd.get(e, anyb) for e in range(max(rd) + 1)]
                     term_words[t] = m.select(bank_d, outs)
@@ -1001,14 +1036,14 @@ class _Gen:
                 cp = copy_of(itp, sb["copies"])
                 local = m.add(m.zext(u, bits(sb["nb"]) + 1), m.const(t.offset // b, bits(sb["nb"]) + 1))
                 addr = self.addr3(m, cp, sb["copies"], stream, S, m.extract(local, 0, bits(sb["nb"])), sb["nb"],
-                                  bits(sb["depth"]), f"ew{st.index}_t{n}_addr")
-                rd = m.read_port(sb["mem"], addr, f"ew{st.index}_t{n}_rd", enable=en)
+                                  bits(sb["depth"]), f"{tag}_t{n}_addr")
+                rd = m.read_port(sb["mem"], addr, f"{tag}_t{n}_rd", enable=en)
                 c = g.carries[t.index]
                 init_blocks = [_pack(c.init[j * b:(j + 1) * b], fmt.width) for j in range(c.length // b)]
-                u_d = m.reg(u, f"ew{st.index}_t{n}_u")
+                u_d = m.reg(u, f"{tag}_t{n}_u")
                 iv = m.select(m.add(m.zext(u_d, u_d.width + 1), m.const(t.offset // b, u_d.width + 1)),
                               [m.const(w, b * fmt.width) for w in init_blocks]) if any(init_blocks) else m.const(0, b * fmt.width)
-                term_words[t] = m.mux(it0_d, iv, rd, f"ew{st.index}_t{n}_state")
+                term_words[t] = m.mux(it0_d, iv, rd, f"{tag}_t{n}_state")
             elif t.kind == "const":
                 arr = g.constants[t.index]
                 if arr.size == 1:
@@ -1016,18 +1051,18 @@ class _Gen:
                 else:
                     nbk = st.length // b
                     blocks = [_pack(arr[t.offset + j * b: t.offset + (j + 1) * b], fmt.width) for j in range(nbk)]
-                    u_d = m.reg(u, f"ew{st.index}_t{n}_cu")
-                    term_words[t] = m.select(u_d, [m.const(w, b * fmt.width) for w in blocks], f"ew{st.index}_c{n}")
+                    u_d = m.reg(u, f"{tag}_t{n}_cu")
+                    term_words[t] = m.select(u_d, [m.const(w, b * fmt.width) for w in blocks], f"{tag}_c{n}")
             elif t.kind == "stage":
                 cb = cbufs[t.index]
                 cp = copy_of(it, cb["copies"])
                 local = m.add(m.zext(u, bits(cb["nb"]) + 1), m.const(t.offset // b, bits(cb["nb"]) + 1))
                 addr = self.addr3(m, cp, cb["copies"], stream, S, m.extract(local, 0, bits(cb["nb"])), cb["nb"],
-                                  bits(cb["depth"]), f"ew{st.index}_t{n}_addr")
-                term_words[t] = m.read_port(cb["mem"], addr, f"ew{st.index}_t{n}_rd", enable=en)
+                                  bits(cb["depth"]), f"{tag}_t{n}_addr")
+                term_words[t] = m.read_port(cb["mem"], addr, f"{tag}_t{n}_rd", enable=en)
         # lanes: group m of the block
-        m_d = m.reg(mi, f"ew{st.index}_m")
-        v_d = m.reg(v, f"ew{st.index}_v", reset=0, rst=self.rst)
+        m_d = m.reg(mi, f"{tag}_m")
+        v_d = m.reg(v, f"{tag}_v", reset=0, rst=self.rst)
         lane_outs = []
         lane_events = []
         for lane in range(E):
@@ -1037,17 +1072,17 @@ class _Gen:
                 word = term_words[t]
                 choices = [m.extract(word, (g_ * E + lane) * fmt.width, fmt.width) for g_ in range(D_e)]
                 ins[term_name(t)] = m.select(m_d, choices) if D_e > 1 else choices[0]
-            r = m.instance(self.ew_mods[st.index], f"ew{st.index}_lane{lane}", ins)
+            r = m.instance(self.ew_mods[st.index], f"{tag}_lane{lane}", ins)
             lane_outs.append(r)
             lane_events += [v for k, v in r.items() if k.startswith("events")]
-        vo = m.delay(v_d, depth, f"ew{st.index}_vo", rst=self.rst)
-        mo = m.delay(m_d, depth, f"ew{st.index}_mo")
-        itd = m.delay(m.reg(it, f"ew{st.index}_it_d"), depth, f"ew{st.index}_ito")
-        ud = m.delay(m.reg(u, f"ew{st.index}_u_d"), depth, f"ew{st.index}_uo")
-        sd = m.delay(m.reg(stream, f"ew{st.index}_s_d"), depth, f"ew{st.index}_so")
+        vo = m.delay(v_d, depth, f"{tag}_vo", rst=self.rst)
+        mo = m.delay(m_d, depth, f"{tag}_mo")
+        itd = m.delay(m.reg(it, f"{tag}_it_d"), depth, f"{tag}_ito")
+        ud = m.delay(m.reg(u, f"{tag}_u_d"), depth, f"{tag}_uo")
+        sd = m.delay(m.reg(stream, f"{tag}_s_d"), depth, f"{tag}_so")
         for ev in lane_events:
             self.events.append(m.and_(m.replicate(vo, ev.width), ev))
-        last_group = m.and_(vo, m.eq_const(mo, D_e - 1) if D_e > 1 else m.const(1, 1), name=f"ew{st.index}_block_done")
+        last_group = m.and_(vo, m.eq_const(mo, D_e - 1) if D_e > 1 else m.const(1, 1), name=f"{tag}_block_done")
         # gather each output's block: groups 0 .. D_e-2 in registers, the last one as it comes
         blocks = []
         for j, outv in enumerate(st.outputs):
@@ -1058,12 +1093,12 @@ class _Gen:
                 cur = m.concat(list(reversed([lane_outs[lane][f"out{j}"] for lane in range(E)])))
                 if g_ < D_e - 1:
                     here = m.and_(vo, m.eq_const(mo, g_) if D_e > 1 else m.const(1, 1))
-                    r = m.reg_loop(E * W, f"ew{st.index}_out{j}_g{g_}")
+                    r = m.reg_loop(E * W, f"{tag}_out{j}_g{g_}")
                     m.connect(r, m.mux(here, cur, r))
                     groups.append(r)
                 else:
                     groups.append(cur)
-            blocks.append(m.concat(list(reversed(groups)), f"ew{st.index}_out{j}_block"))
+            blocks.append(m.concat(list(reversed(groups)), f"{tag}_out{j}_block"))
         # destinations
         for j, outv in enumerate(st.outputs):
             blk = blocks[j]
@@ -1080,7 +1115,7 @@ class _Gen:
                     m.write_port(cb["mem"], addr, blk, m.and_(last_group, en))
             so_out = g.outputs[0].source
             if so_out.kind == "stage" and so_out.index == st.index and so_out.output == j:
-                self.out_stream_src = (last_group, blk, itd, sd, ud)
+                self.out_stream_srcs.append((last_group, blk, itd, sd, ud))
             # attached rFFTs: spectra of this output (in-step) or of a carry it produces (next step)
             for sp in g.spectra:
                 src = sp.source
@@ -1092,22 +1127,26 @@ class _Gen:
                     nxt = True
                 else:
                     continue
-                gathered = m.reg(blk, f"rfft{sp.index}_in")
-                gv = m.reg(last_group, f"rfft{sp.index}_in_v", reset=0, rst=self.rst)
-                eng = m.instance(self.rfft_mods[sp.index], f"rfft{sp.index}", {"x": gathered})
+                # one engine per copy of the stage (writer w of the spectrum writes its blocks u = w mod copies)
+                rt = f"rfft{sp.index}{tag[len(f'ew{st.index}'):]}"
+                gathered = m.reg(blk, f"{rt}_in")
+                gv = m.reg(last_group, f"{rt}_in_v", reset=0, rst=self.rst)
+                eng = m.instance(self.rfft_mods[sp.index], rt, {"x": gathered})
                 d = L_fft - 1
-                ov = m.delay(gv, d, f"rfft{sp.index}_ov", rst=self.rst)
+                ov = m.delay(gv, d, f"{rt}_ov", rst=self.rst)
                 self.events.append(m.and_(m.replicate(ov, event_width(b)), eng["events"]))
                 it_w = m.add(itd, m.const(1, IT_WIDTH), IT_WIDTH) if nxt else itd
                 writers.setdefault(sp.index, []).append((
-                    ov, m.delay(m.reg(ud, f"rfft{sp.index}_u"), d, f"rfft{sp.index}_u"),
-                    m.delay(m.reg(sd, f"rfft{sp.index}_s"), d, f"rfft{sp.index}_s"),
-                    m.delay(m.reg(it_w, f"rfft{sp.index}_it"), d, f"rfft{sp.index}_it"), eng["y"]))
+                    ov, m.delay(m.reg(ud, f"{rt}_u"), d, f"{rt}_u"),
+                    m.delay(m.reg(sd, f"{rt}_s"), d, f"{rt}_s"),
+                    m.delay(m.reg(it_w, f"{rt}_it"), d, f"{rt}_it"), eng["y"]))
 
     def build_output_fifo(self, m: ModuleBuilder, fcount: Sig, depth: int, out_ready: Sig, start: Sig) -> None:
         b = self.b
         g = self.g
-        wv, blk, itd, sd, ud = self.out_stream_src
+        if len(self.out_stream_srcs) > 1:
+            return self.build_banked_fifo(m, fcount, depth, out_ready)
+        wv, blk, itd, sd, ud = self.out_stream_srcs[0]
         W = g.outputs[0].format.width
         tag_w = IT_WIDTH + bits(self.S) + bits(g.outputs[0].length // b)
         ew = b * W + tag_w
@@ -1134,3 +1173,66 @@ class _Gen:
         m.output("out_block", m.extract(head, b * W, bits(g.outputs[0].length // b)))
         m.output("out_stream", m.extract(head, b * W + bits(g.outputs[0].length // b), bits(self.S)))
         m.output("out_step", m.extract(head, b * W + bits(g.outputs[0].length // b) + bits(self.S), IT_WIDTH))
+
+    def build_banked_fifo(self, m: ModuleBuilder, fcount: Sig, depth: int, out_ready: Sig) -> None:
+        """The output FIFO of a stage with copies: up to one push per copy per cycle, one pop.
+
+        Entry n lives in bank n mod k at address n div k (k copies, a power of two dividing the
+        depth).  A cycle's pushes take the positions wp, wp + 1, ... in copy order, so each bank gets
+        at most one of them: bank i takes position wp + ((i - wp) mod k), from the push whose count
+        of earlier pushes is that offset.  Elements leave as from the one-bank FIFO.
+        """
+        b, g = self.b, self.g
+        srcs = self.out_stream_srcs
+        k = len(srcs)
+        if k & (k - 1) or depth % k:
+            raise GenerationError(f"the output stage has {k} copies: the output FIFO needs a power of two")
+        sh = k.bit_length() - 1
+        W = g.outputs[0].format.width
+        aw = bits(depth)
+        bw = bits(depth // k)
+        wp = m.reg_loop(aw, "fifo_wp", reset=0, rst=self.rst, en=self.always)
+        rp = m.reg_loop(aw, "fifo_rp", reset=0, rst=self.rst, en=self.always)
+        cw_k = bits(k + 1)
+        valids = [m.and_(wv, self.en, name=f"fifo_push{i}") for i, (wv, *_rest) in enumerate(srcs)]
+        # pushes before copy i this cycle
+        before = [m.const(0, cw_k)]
+        for i in range(1, k + 1):
+            before.append(m.add(before[-1], m.zext(valids[i - 1], cw_k), cw_k))
+        npush = m.named(before[k], "fifo_npush")
+        words = [m.concat([itd, sd, ud, blk]) for (_wv, blk, itd, sd, ud) in srcs]
+        wp_lo = m.extract(wp, 0, sh)
+        heads = []
+        for i in range(k):
+            mem = m.memory(f"out_fifo_bank{i}", depth // k, words[0].width, 0)
+            off = m.extract(m.sub(m.const(i, sh + 1), m.zext(wp_lo, sh + 1), sh + 1), 0, sh, f"fifo_off{i}")
+            pos = m.extract(m.add(m.zext(wp, aw + 1), m.zext(off, aw + 1), aw + 1), 0, aw)
+            addr = m.extract(pos, sh, bw) if aw > sh else m.const(0, bw)
+            # the push with `off` earlier pushes writes here
+            data, hit = words[-1], m.const(0, 1)
+            for j in reversed(range(k)):
+                here = m.and_(valids[j], m.icmp("eq", before[j], m.zext(off, cw_k), signed_ext=False))
+                data = m.mux(here, words[j], data)
+                hit = m.or_(here, hit)
+            m.write_port(mem, addr, data, m.named(hit, f"fifo_we{i}"))
+            raddr = m.extract(rp, sh, bw) if aw > sh else m.const(0, bw)
+            heads.append(m.read_port(mem, raddr, f"fifo_head{i}"))
+        self.fifo_push = m.icmp("ne", npush, m.const(0, cw_k), signed_ext=False)
+        self.fifo_npush = npush
+        nonempty = m.icmp("ne", fcount, m.const(0, fcount.width), signed_ext=False)
+        pop = m.and_(nonempty, out_ready, name="fifo_pop")
+        self.fifo_pop = pop
+        m.connect(wp, m.extract(m.add(m.zext(wp, aw + 1), m.zext(npush, aw + 1), aw + 1), 0, aw))
+        one = m.const(1, aw + 1)
+        m.connect(rp, m.mux(pop, m.extract(m.add(m.zext(rp, aw + 1), one, aw + 1), 0, aw), rp))
+        cw = fcount.width
+        inc = m.add(fcount, m.zext(npush, cw), cw + 1)
+        dec = m.sub(inc, m.zext(pop, cw + 1), cw + 1)
+        m.connect(fcount, m.extract(dec, 0, cw))
+        head = m.select(m.extract(rp, 0, sh), heads, "fifo_head")
+        nb = bits(g.outputs[0].length // b)
+        m.output("out_valid", nonempty)
+        m.output("out_data", m.extract(head, 0, b * W))
+        m.output("out_block", m.extract(head, b * W, nb))
+        m.output("out_stream", m.extract(head, b * W + nb, bits(self.S)))
+        m.output("out_step", m.extract(head, b * W + nb + bits(self.S), IT_WIDTH))

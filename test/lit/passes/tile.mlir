@@ -60,6 +60,8 @@
 // Requests that cannot be met name the limit and the largest legal choice; nothing is replaced.
 // RUN: not ernn-opt %S/Inputs/lstmp_tiny.mlir -p 'ernn-pipeline,ernn-tile{rows=9}' 2>&1 | filecheck %s --check-prefix=ROWS
 // ROWS: lstmp_tiny.mlir:{{[0-9]+}}:{{[0-9]+}}: error: 'ernn.scan' op ernn-tile: rows=9 lanes exceed the 8 row blocks of the largest matvec: the largest useful choice is 8
+// RUN: not ernn-opt %S/Inputs/lstmp_tiny.mlir -p 'ernn-pipeline,ernn-tile{ew-copies=3}' 2>&1 | filecheck %s --check-prefix=COPIES
+// COPIES: lstmp_tiny.mlir:{{[0-9]+}}:{{[0-9]+}}: error: 'ernn.scan' op ernn-tile: ew-copies must be 0 (the planner's choice) or a power of two (the output FIFO has a bank per copy), got 3
 // RUN: not ernn-opt %S/Inputs/lstmp_tiny.mlir -p 'ernn-pipeline,ernn-tile{ew-lanes=3}' 2>&1 | filecheck %s --check-prefix=LANES
 // LANES: error: 'ernn.scan' op ernn-tile: ew-lanes=3 must divide the block size 2 (the largest legal choice is 2)
 // RUN: not ernn-opt %S/Inputs/lstmp_tiny.mlir -p 'ernn-pipeline,ernn-tile{device=ecp5-85f multipliers=5000}' 2>&1 | filecheck %s --check-prefix=DSP

@@ -96,3 +96,19 @@ def test_fit_times_designs_that_fit(graph, dsp):
         for q in [_best_style(graph, req, r, c)] if not q.resources.over(dev)
     ]
     assert p.period == min(periods)
+
+
+@pytest.mark.parametrize("n", [-1, 3, 6])
+def test_ew_copies_must_be_a_power_of_two(n):
+    g = step_graph(quantized("lstm", 8, 16, 4, {"proj_size": 8}))
+    with pytest.raises(PlanError, match="ew-copies must be 0 .* or a power of two"):
+        plan(g, PlanRequest(load_device("ku060"), 200.0, rows=1, cols=1, ew_copies=n))
+
+
+def test_the_planner_copies_an_lstmp_projection_stage_when_that_is_faster():
+    g = step_graph(quantized("lstm", 8, 32, 4, {"proj_size": 32, "peepholes": True}))
+    p = plan(g, PlanRequest(load_device("ku060"), 200.0, rows=8, cols=2))
+    assert p.config.ew_copies == (1, 2)
+    one = plan(g, PlanRequest(load_device("ku060"), 200.0, rows=8, cols=2, ew_copies=1))
+    assert one.config.ew_copies == () and p.period < one.period
+

@@ -588,3 +588,23 @@ ernn_hw.design @d device "ku060" clock 2.000000e+02 streams(1) period(12) block(
 // expected-error @+1 {{only MAC sweeps and input rFFTs are prefetched}}
   ernn_hw.phase on @irfft0 "drain" mac(0) stream(0) prefetch duration(1) items [0, 1] offsets [5, 8]
 }
+
+// -----
+
+// copies >= 1
+ernn_hw.design @d device "ku060" clock 2.000000e+02 streams(1) period(12) block(4) {
+  ernn_hw.mac_array @mac rows(2) cols(1) cmul(4) latency(5) : !ernn.fixed<8, 7>, !ernn.fixed<24, 14>
+  // expected-error @+1 {{copies must be >= 1, got 0}}
+  ernn_hw.ew_unit @ew0 stage(0) lanes(2) copies(0) latency(9)
+}
+
+// -----
+
+// a copy of an element-wise unit runs one item at a time: blocks 0 and 2 both go to copy 0
+// expected-error @+1 {{@ew0 (copy 0) runs two items in cycle 10 of the period}}
+ernn_hw.design @d device "ku060" clock 2.000000e+02 streams(1) period(12) block(4) {
+  ernn_hw.mac_array @mac rows(2) cols(1) cmul(4) latency(5) : !ernn.fixed<8, 7>, !ernn.fixed<24, 14>
+  ernn_hw.ew_unit @ew0 stage(0) lanes(4) copies(2) latency(9)
+  ernn_hw.phase on @ew0 "ew" stage(0) stream(0) duration(1) items [0, 1, 2] offsets [10, 10, 10]
+}
+

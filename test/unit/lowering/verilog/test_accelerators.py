@@ -45,6 +45,15 @@ DESIGNS = [
     # (test_schedule.test_the_critical_path_rule_shortens_a_long_recurrence)
     ("lstmp_peep_b4_critical", "lstm", 16, 32, 4, {"proj_size": 16, "peepholes": True},
      dict(weight_bits=12, data_bits=16), dict(rows=2, cols=1)),
+    # copies of the projection's stage (`TileConfig.ew_copies`): the planner's own choice (75 cycles
+    # against 79: test_schedule), four copies over 3 x 3 lanes with two streams and 8-bit data, and
+    # the deep pipeline
+    ("lstmp_peep_b4_copies", "lstm", 8, 32, 4, {"proj_size": 32, "peepholes": True},
+     dict(weight_bits=12, data_bits=16), dict(rows=8, cols=2)),
+    ("lstmp_b4_copies4_s2_w8", "lstm", 6, 16, 4, {"proj_size": 16}, dict(weight_bits=8, data_bits=8),
+     dict(rows=3, cols=3, ew_copies=4, streams=2)),
+    ("lstmp_peep_b8_copies_deep", "lstm", 10, 16, 8, {"proj_size": 16, "peepholes": True},
+     dict(weight_bits=12, data_bits=16), dict(rows=2, cols=1, ew_copies=2, device="ecp5-85f")),
     # narrow accumulators and saturating inputs: overflow inside the MAC, the IRFFT and the cell
     ("lstm_overflow", "lstm", 6, 8, 4, {"peepholes": True}, dict(weight_bits=8, data_bits=8, acc_bits=12),
      dict(rows=2, cols=1)),
@@ -72,6 +81,8 @@ def test_rtl_equals_reference(design, iverilog_backend):
     q = quantized(kind, I, H, b, extra, T=T, batch=batch, seed=3, **widths)
     t = tiled(q, **tile)
     view = design_view(t)
+    if "copies" in design[0]:
+        assert view.config.copies(1) == tile.get("ew_copies", 2)
     acc = next(o for o in t.walk() if o.name == "ernn_hw.accelerator")
     jobs = batch // view.config.streams
     for seed, scale in ((1, 1.0), (2, 30.0)):  # 30: saturating inputs

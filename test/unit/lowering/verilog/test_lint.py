@@ -15,6 +15,8 @@ DESIGNS = [
     ("lstmp_peep_b4", "lstm", 8, 8, 4, {"proj_size": 4, "peepholes": True}, dict(rows=3, cols=2)),
     ("gru_after_b8", "gru", 12, 16, 8, {"reset_after": True}, dict(rows=2, cols=2, streams=2)),
     ("gru_before_b2", "gru", 4, 6, 2, {"reset_after": False}, dict(rows=1, cols=1)),
+    # two copies of the projection's stage: shared read memories, per-writer spectrum banks, banked FIFO
+    ("lstmp_b4_copies", "lstm", 8, 16, 4, {"proj_size": 16}, dict(rows=2, cols=3, ew_copies=2)),
     # the deep pipeline (ECP5): multiplier slices, split compares, registered sums
     ("lstmp_peep_b8_deep", "lstm", 10, 16, 8, {"proj_size": 8, "peepholes": True},
      dict(rows=2, cols=1, device="ecp5-85f")),

@@ -68,11 +68,21 @@ def circt_export(text: str, outdir: str) -> list[str]:
         return [os.path.join(outdir, ln.strip()) for ln in f if ln.strip()]
 
 
-def test_circt_export_simulates_like_our_emitter(tmp_path):
-    _, kind, I, H, b, extra, widths, tile = DESIGNS[0]
-    q = quantized(kind, I, H, b, extra, T=4, batch=1, seed=7, **widths)
-    t = tiled(q, rows=2, cols=1)
+CIRCT_DESIGNS = [
+    ("lstmp_peep_b8", dict(proj_size=8), dict(rows=2, cols=1)),
+    # two copies of the projection's stage: memories read by two copies, a spectrum bank per
+    # writer, the output FIFO's two banks
+    ("lstmp_peep_b8_copies", dict(proj_size=16), dict(rows=2, cols=2, ew_copies=2)),
+]
+
+
+@pytest.mark.parametrize("design", CIRCT_DESIGNS, ids=[d[0] for d in CIRCT_DESIGNS])
+def test_circt_export_simulates_like_our_emitter(design, tmp_path):
+    _, kind, I, H, b, extra, widths, _tile = DESIGNS[0]
+    q = quantized(kind, I, H, b, dict(extra, **design[1]), T=4, batch=1, seed=7, **widths)
+    t = tiled(q, **design[2])
     view = design_view(t)
+    assert view.config.ew_copies == ((1, 2) if "ew_copies" in design[2] else ())
     rtl = generate(view)
     x = random_frames(q, seed=4, scale=3.0)
     frames, want = accelerator_io(t, x)
