@@ -71,13 +71,15 @@ def open_storage(url: str):
     optuna = _optuna()
     if "://" in url:
         kw = {"connect_args": {"timeout": 120}} if url.startswith("sqlite") else None
+        from sqlalchemy.exc import IntegrityError  # an Optuna dependency
+
         for attempt in range(3):
             try:
                 return optuna.storages.RDBStorage(url, engine_kwargs=kw)
             except Exception as e:  # SQLAlchemy raises many types for a bad URL or an unreachable server
                 # two workers creating a new database at once: the second one's schema insert fails
                 # on the first one's row; opening it again finds the schema made
-                if type(e).__name__ == "IntegrityError" and attempt < 2:
+                if isinstance(e, IntegrityError) and attempt < 2:
                     continue
                 raise StudyError(f"cannot open the storage '{url}': {e}") from None
     from optuna.storages.journal import JournalFileBackend, JournalFileOpenLock
