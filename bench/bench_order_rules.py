@@ -32,7 +32,7 @@ from bench_planning import google  # noqa: E402
 from hw_models import quantized, step_graph  # noqa: E402
 
 from ernn_ir.hardware.devices import load_device  # noqa: E402
-from ernn_ir.hardware.plan import PlanRequest, auto_config, plan  # noqa: E402
+from ernn_ir.hardware.plan import FAST, PlanRequest, auto_config, plan  # noqa: E402
 from ernn_ir.hardware.schedule import ORDER_RULES, schedule_with_rule  # noqa: E402
 
 CLOCK = 200.0
@@ -75,7 +75,7 @@ def main() -> None:
             ex["proj_size"] = H // 2
         g = step_graph(quantized("gru" if kind == "gru" else "lstm", 3 * b + 1, H, b, ex, T=3, batch=S))
         for rows, cols in ((1, 1), (2, 1), (3, 2), (4, 2)):
-            per = periods(g, auto_config(g, PlanRequest(dev, CLOCK, streams=S), rows, cols, "fast"))
+            per = periods(g, auto_config(g, PlanRequest(dev, CLOCK, streams=S), rows, cols, FAST))
             best = min(per.values())
             for r in ORDER_RULES:
                 wins[r] += per[r] == best

@@ -53,7 +53,7 @@ class PlanRequest:
     """Most rFFT engines per input spectrum (0: as many as the period needs)."""
     ew_copies: int = 0
     """Copies of every element-wise stage that can have them (`schedule.copyable_stage`); 0: the
-    planner's choice (style `wide`)."""
+    planner's choice (2 on the recurrence in the sizings with `copies`, else 1)."""
 
     @property
     def mode(self) -> str:
@@ -103,21 +103,36 @@ def _divisors(n: int) -> list[int]:
     return [d for d in range(1, n + 1) if n % d == 0]
 
 
-STYLES = ("lean", "fast", "wide")
-"""`wide` is `fast` with two copies of each stage on the recurrence that can have them; timed only
-where some stage can (`_best_style`)."""
+@dataclass(frozen=True)
+class Sizing:
+    """How `auto_config` sizes the units around the MAC array: three independent choices.
+
+    Each buys a shorter wait on the recurrence (stages that finish a carried
+    state, IRFFTs of matvecs fed inside the step) for resources, and which
+    pay depends on the model and the array: with copies of its projection
+    stage the Google LSTM at 47 x 5 gains nothing from the fast IRFFTs but
+    LUTs, and a small LSTMP gains from full-width lanes but not from more
+    IRFFTs. The planner times every distinct config they give.
+    """
+
+    fast_irfft: bool = False  # IRFFTs of in-step matvecs: ceil(rows / 2) engines, not ceil(rows / 4)
+    fast_lanes: bool = False  # stages on the recurrence at the block's full width, not their average load
+    copies: bool = False  # two copies of each stage on the recurrence that can have them
 
 
-def auto_config(g: StepGraph, req: PlanRequest, rows: int, cols: int, style: str = "lean") -> TileConfig:
+LEAN = Sizing()
+FAST = Sizing(fast_irfft=True, fast_lanes=True)
+SIZINGS = tuple(Sizing(i, l, c) for i in (False, True) for l in (False, True) for c in (False, True))
+
+
+def auto_config(g: StepGraph, req: PlanRequest, rows: int, cols: int, sizing: Sizing = LEAN) -> TileConfig:
     """Engines and element-wise lanes for the array's rate (rules in docs/hardware.md).
 
-    `lean` sizes every unit for its average load per period; `fast` also
-    gives the units on the recurrence (stages that finish a carried state,
-    IRFFTs of matvecs fed inside the step) their full width, so the wait for
-    the next step is shorter; `wide` also gives those stages two copies
-    where they can have them (an LSTMP's projection stage: one block per
-    cycle is its whole width, and the gates wait for all of its blocks).
-    The planner times them all.
+    Every unit is sized for its average load per period, except where
+    `sizing` widens the units on the recurrence so the wait for the next
+    step is shorter: more IRFFT engines, full-width lanes, or two copies of
+    a stage (an LSTMP's projection stage: one block per cycle is its whole
+    width, and the gates wait for all of its blocks).
     """
     S = req.streams
     I = max(1, instructions(g, rows, cols, S))
@@ -132,7 +147,7 @@ def auto_config(g: StepGraph, req: PlanRequest, rows: int, cols: int, style: str
             # all their rows at once, on the recurrence: drain them faster
             n = max(1, math.ceil(rows * groups * S / (0.5 * I)))
             if any(g.spectra[p.spectrum].source.kind == "stage" for p in m.parts):
-                n = max(n, math.ceil(rows / (2 if style == "fast" else 4)))
+                n = max(n, math.ceil(rows / (2 if sizing.fast_irfft else 4)))
             n = min(rows, n)
         irfft.append(n)
     ew = []
@@ -143,7 +158,7 @@ def auto_config(g: StepGraph, req: PlanRequest, rows: int, cols: int, style: str
         blocks = st.length // b * S
         lanes = b
         critical = _on_recurrence(g, st.index)
-        if style in ("fast", "wide") and critical:
+        if sizing.fast_lanes and critical:
             ew.append(b)
             continue
         for d in _divisors(b):
@@ -158,7 +173,7 @@ def auto_config(g: StepGraph, req: PlanRequest, rows: int, cols: int, style: str
             rfft.append(min(n, req.rfft_engines) if req.rfft_engines else n)
         else:
             rfft.append(1)
-    copies = tuple(_stage_copies(g, req, st.index, style) for st in g.stages)
+    copies = tuple(_stage_copies(g, req, st.index, sizing.copies) for st in g.stages)
     return TileConfig(rows, cols, req.cmul, S, tuple(irfft), tuple(ew), tuple(rfft), deep=req.device.deep_pipeline,
                       ew_copies=copies if any(n > 1 for n in copies) else ())
 
@@ -169,19 +184,15 @@ def _on_recurrence(g: StepGraph, s: int) -> bool:
                                          for sp in g.spectra) for c in g.carries)
 
 
-def _stage_copies(g: StepGraph, req: PlanRequest, s: int, style: str) -> int:
-    """Copies of stage s: up to `ew_copies` (or 2 in style `wide`), never more than its unit blocks."""
+def _stage_copies(g: StepGraph, req: PlanRequest, s: int, copies: bool) -> int:
+    """Copies of stage s: up to `ew_copies` (or 2 with `copies` where s is on the recurrence), never more than its blocks."""
     if not copyable_stage(g, s):
         return 1
-    want = req.ew_copies or (2 if style == "wide" and _on_recurrence(g, s) else 1)
+    want = req.ew_copies or (2 if copies and _on_recurrence(g, s) else 1)
     blocks = g.stages[s].length // g.block
     while want > blocks:
         want //= 2
     return max(1, want)
-
-
-def _wide_differs(g: StepGraph, req: PlanRequest) -> bool:
-    return not req.ew_copies and any(copyable_stage(g, st.index) and _on_recurrence(g, st.index) for st in g.stages)
 
 
 def max_rows(g: StepGraph) -> int:
@@ -252,7 +263,7 @@ def plan(g: StepGraph, req: PlanRequest, shortlist: int = 4) -> Plan:
         if cols > mc:
             raise PlanError(f"cols={cols} lanes exceed the {mc} column blocks of the widest matvec part: "
                             f"the largest useful choice is {mc}")
-        p = _best_style(g, req, rows, cols)
+        p = _best_sizing(g, req, rows, cols)
         _refuse_if_over(p, g)
         return p
 
@@ -280,7 +291,7 @@ def plan(g: StepGraph, req: PlanRequest, shortlist: int = 4) -> Plan:
         tried = 0
         best = None
         for lanes, ins, r, c in ok:
-            p = _best_style(g, req, r, c)
+            p = _best_sizing(g, req, r, c)
             tried += 1
             if p.period <= need and not _fits(p):
                 if best is None or p.resources.mac_multipliers < best.resources.mac_multipliers:
@@ -307,7 +318,7 @@ def plan(g: StepGraph, req: PlanRequest, shortlist: int = 4) -> Plan:
         if fewest_lanes.setdefault(ins, lanes) < lanes:
             continue  # every shape with the fewest lanes for its instruction count is timed (R x C and
             # C x R differ in their recurrence); one with more lanes can be faster, but is not timed
-        p = _best_style(g, req, r, c)
+        p = _best_sizing(g, req, r, c)
         tried += 1
         over = _fits(p)
         if not over:
@@ -326,10 +337,13 @@ def plan(g: StepGraph, req: PlanRequest, shortlist: int = 4) -> Plan:
     return best
 
 
-def _best_style(g: StepGraph, req: PlanRequest, rows: int, cols: int) -> Plan:
-    """Both sizing styles of `auto_config` for one array shape: the faster one that fits, else the smaller."""
-    styles = STYLES if _wide_differs(g, req) else STYLES[:2]
-    plans = [make_plan(g, auto_config(g, req, rows, cols, st), req) for st in styles]
+def _best_sizing(g: StepGraph, req: PlanRequest, rows: int, cols: int) -> Plan:
+    """Every sizing of `auto_config` for one array shape: the fastest that fits, else the smallest.
+
+    Sizings that come out as the same config (lanes already full, no stage that can be copied)
+    are timed once."""
+    configs = list(dict.fromkeys(auto_config(g, req, rows, cols, sz) for sz in SIZINGS))
+    plans = [make_plan(g, cfg, req) for cfg in configs]
     fitting = [p for p in plans if not _fits(p)]
     pool = fitting or plans
     return min(pool, key=lambda p: (p.period, p.resources.dsp, p.resources.lut))

@@ -9,8 +9,12 @@ import pytest
 from ernn_ir.hardware.devices import load_device
 from ernn_ir.hardware.plan import (
     PlanError,
+    FAST,
+    LEAN,
+    SIZINGS,
     PlanRequest,
-    _best_style,
+    Sizing,
+    _best_sizing,
     _lane_dsp,
     auto_config,
     instructions,
@@ -56,9 +60,9 @@ def test_target_takes_the_fewest_multipliers(graph):
             req = PlanRequest(KU, 200.0)
             if instructions(graph, r, c, 1) > 200e6 / fps:
                 continue
-            for style in ("lean", "fast"):
-                q = make_plan(graph, auto_config(graph, req, r, c, style), req)
-                assert q.steps_per_second < fps, (r, c, style)
+            for sizing in SIZINGS:
+                q = make_plan(graph, auto_config(graph, req, r, c, sizing), req)
+                assert q.steps_per_second < fps, (r, c, sizing)
 
 
 def test_fit_uses_the_device(graph):
@@ -93,7 +97,7 @@ def test_fit_times_designs_that_fit(graph, dsp):
     periods = [
         q.period
         for r in range(1, min(cap, max_rows(graph)) + 1) for c in range(1, min(cap // r, max_cols(graph)) + 1)
-        for q in [_best_style(graph, req, r, c)] if not q.resources.over(dev)
+        for q in [_best_sizing(graph, req, r, c)] if not q.resources.over(dev)
     ]
     assert p.period == min(periods)
 
@@ -111,4 +115,23 @@ def test_the_planner_copies_an_lstmp_projection_stage_when_that_is_faster():
     assert p.config.ew_copies == (1, 2)
     one = plan(g, PlanRequest(load_device("ku060"), 200.0, rows=8, cols=2, ew_copies=1))
     assert one.config.ew_copies == () and p.period < one.period
+    # copies and the IRFFT sizing are independent choices: with copies, the fast IRFFTs (3, 4) buy
+    # nothing here (75 cycles either way), so the plan keeps the lean ones and their LUTs
+    req = PlanRequest(load_device("ku060"), 200.0)
+    lean, fast = (make_plan(g, auto_config(g, req, 8, 2, st), req) for st in (Sizing(copies=True), Sizing(True, True, True)))
+    assert lean.period == fast.period == p.period and lean.resources.lut < fast.resources.lut
+    assert p.config == lean.config and p.config.irfft_engines == (3, 2)
 
+
+
+def test_the_irfft_and_lane_sizings_are_chosen_apart():
+    # a one-block projection (no copies): full-width lanes shorten the period (58 -> 55), the
+    # extra IRFFT engine that FAST adds does not; the plan takes the lanes and leaves the engine
+    g = step_graph(quantized("lstm", 8, 8, 4, {"proj_size": 4}))
+    req = PlanRequest(KU, 200.0, multipliers=33)
+    p = plan(g, req)
+    assert (p.config.row_lanes, p.config.col_lanes) == (4, 1)
+    lean, fast = (make_plan(g, auto_config(g, req, 4, 1, sz), req) for sz in (LEAN, FAST))
+    assert (lean.period, fast.period, p.period) == (58, 55, 55)
+    assert p.config == auto_config(g, req, 4, 1, Sizing(fast_lanes=True))
+    assert p.resources.lut < fast.resources.lut

@@ -14,7 +14,7 @@ import pytest
 
 from ernn_ir.hardware.check import ScheduleViolation, check_schedule
 from ernn_ir.hardware.devices import load_device
-from ernn_ir.hardware.plan import PlanRequest, auto_config, make_plan
+from ernn_ir.hardware.plan import FAST, LEAN, PlanRequest, Sizing, auto_config, make_plan
 from ernn_ir.hardware.schedule import (
     MAC,
     ORDER_RULES,
@@ -38,7 +38,7 @@ def graph(request):
 
 
 @pytest.mark.parametrize("rows,cols,streams,style", [
-    (r, c, s, st) for r, c, s, st in itertools.product([1, 2, 3, 4], [1, 2, 3], [1, 2], ["lean", "fast", "wide"])
+    (r, c, s, st) for r, c, s, st in itertools.product([1, 2, 3, 4], [1, 2, 3], [1, 2], [LEAN, FAST, Sizing(copies=True)])
     if not (r == 4 and c == 3)
 ])
 def test_every_read_sees_its_own_step(graph, rows, cols, streams, style):
@@ -83,7 +83,7 @@ def test_too_few_copies_is_caught():
     # previous period, is still read by the input-only matvec late in this one
     g = step_graph(quantized("gru", 5, 8, 4, {"reset_after": True}, T=3))
     req = PlanRequest(DEV, 200.0)
-    p = make_plan(g, auto_config(g, req, 2, 1, "fast"), req)
+    p = make_plan(g, auto_config(g, req, 2, 1, FAST), req)
     check_schedule(p.schedule, steps=4, copies=p.copies)
     # a value read after the next step's write must keep two copies: one copy less overwrites it
     needs_two = {k: v for k, v in p.copies.items() if v >= 2}
@@ -98,7 +98,7 @@ def test_too_few_copies_is_caught():
 def test_every_ordering_rule_gives_a_valid_schedule(graph, rows, cols, streams):
     # the planner keeps the shortest of the rules, so each one must be right, not only the winner
     req = PlanRequest(DEV, 200.0, streams=streams)
-    cfg = auto_config(graph, req, rows, cols, "fast")
+    cfg = auto_config(graph, req, rows, cols, FAST)
     periods = {}
     for rule in ORDER_RULES:
         sch = schedule_with_rule(graph, cfg, rule)
@@ -114,7 +114,7 @@ def test_the_critical_path_rule_shortens_a_long_recurrence():
     # LSTMP: the projection's column sweeps need the cell's last blocks; run first, they hold the
     # gates' row sweeps back, so the period is longer than when the longest chain goes first
     g = step_graph(quantized("lstm", 16, 32, 4, {"proj_size": 16, "peepholes": True}))
-    cfg = auto_config(g, PlanRequest(DEV, 200.0), 2, 1, "fast")
+    cfg = auto_config(g, PlanRequest(DEV, 200.0), 2, 1, FAST)
     first = schedule_with_rule(g, cfg, "in-step-first").period
     crit = schedule_with_rule(g, cfg, "critical-path").period
     assert crit < first
@@ -125,7 +125,7 @@ def test_prefetched_sweeps_fill_the_arrays_idle_gaps():
     # the same LSTMP: the projection's last column chunks wait for the cell's last blocks and the
     # array idles; one input-part sweep run in that gap instead of at the end shortens the period
     g = step_graph(quantized("lstm", 16, 32, 4, {"proj_size": 16, "peepholes": True}))
-    cfg = auto_config(g, PlanRequest(DEV, 200.0), 2, 1, "fast")
+    cfg = auto_config(g, PlanRequest(DEV, 200.0), 2, 1, FAST)
     crit = schedule_with_rule(g, cfg, "critical-path")
     kept = build_schedule(g, cfg)
     assert (crit.period, kept.period) == (171, 163)
@@ -140,7 +140,7 @@ def test_column_chunks_may_run_in_any_order():
     # a column-major part whose chunks run last-to-first: the first flag goes to the chunk that runs
     # first and the last flag to the one that runs last, whatever their indices, and the drains wait
     g = step_graph(quantized("lstm", 6, 16, 4, {"proj_size": 8}, T=3))
-    cfg = auto_config(g, PlanRequest(DEV, 200.0), 2, 1, "fast")
+    cfg = auto_config(g, PlanRequest(DEV, 200.0), 2, 1, FAST)
     base = schedule_with_rule(g, cfg, "in-step-first")
     orders, col = column_chunks_reversed(base)
     assert len(col) >= 3
@@ -155,7 +155,7 @@ def test_column_chunks_may_run_in_any_order():
 
 def test_unknown_rule_and_bad_orders_are_refused():
     g = step_graph(quantized("lstm", 6, 16, 4, {"proj_size": 8}, T=3))
-    cfg = auto_config(g, PlanRequest(DEV, 200.0), 2, 1, "fast")
+    cfg = auto_config(g, PlanRequest(DEV, 200.0), 2, 1, FAST)
     with pytest.raises(ValueError, match="unknown ordering rule 'critical_path'"):
         schedule_with_rule(g, cfg, "critical_path")
     base = schedule_with_rule(g, cfg, "in-step-first")
@@ -169,8 +169,8 @@ def test_stage_copies_share_out_the_projection_stage():
     g = step_graph(quantized("lstm", 8, 32, 4, {"proj_size": 32, "peepholes": True}))
     assert [copyable_stage(g, st.index) for st in g.stages] == [False, True]  # the cell writes c
     req = PlanRequest(DEV, 200.0)
-    fast = auto_config(g, req, 8, 2, "fast")
-    wide = auto_config(g, req, 8, 2, "wide")
+    fast = auto_config(g, req, 8, 2, FAST)
+    wide = auto_config(g, req, 8, 2, Sizing(True, True, copies=True))
     assert wide.ew_copies == (1, 2) and fast.ew_copies == ()
     one, two = build_schedule(g, fast), build_schedule(g, wide)
     assert (one.period, two.period) == (79, 75)
@@ -179,7 +179,7 @@ def test_stage_copies_share_out_the_projection_stage():
     assert units == {u: ew_unit(1, u % 2, 2) for u in range(8)}
     # copies never exceed a stage's blocks: a one-block projection keeps one
     g1 = step_graph(quantized("lstm", 8, 8, 4, {"proj_size": 4}))
-    assert auto_config(g1, req, 1, 1, "wide").ew_copies == ()
+    assert auto_config(g1, req, 1, 1, Sizing(True, True, copies=True)).ew_copies == ()
 
 
 def test_gru_and_plain_lstm_stages_cannot_be_copied():
@@ -187,5 +187,5 @@ def test_gru_and_plain_lstm_stages_cannot_be_copied():
     for kind, extra in (("gru", {"reset_after": True}), ("gru", {"reset_after": False}), ("lstm", {})):
         g = step_graph(quantized(kind, 8, 8, 4, extra))
         assert not any(copyable_stage(g, st.index) for st in g.stages), kind
-        assert auto_config(g, PlanRequest(DEV, 200.0, ew_copies=2), 1, 1, "wide").ew_copies == ()
+        assert auto_config(g, PlanRequest(DEV, 200.0, ew_copies=2), 1, 1, Sizing(True, True, copies=True)).ew_copies == ()
 
