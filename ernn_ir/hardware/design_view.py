@@ -82,8 +82,7 @@ def read_design(acc: AcceleratorOp, consts: OuterConstants) -> DesignView:
         irfft_engines=tuple(irfft[k] for k in range(len(g.macs))),
         ew_lanes=tuple(_int(ews[s].lanes) for s in range(len(g.stages))),
         rfft_engines=tuple(rfft.get(sp.index, 1) for sp in g.spectra), deep=dev.deep_pipeline,
-        ew_copies=tuple(ews[s].copy_count for s in range(len(g.stages)))
-        if any(o.copy_count > 1 for o in ews.values()) else (),
+        ew_copies=tuple(ews[s].copy_count for s in range(len(g.stages))),
     )
     for s, o in ews.items():
         n, blocks = o.copy_count, g.stages[s].length // g.block

@@ -175,7 +175,7 @@ def auto_config(g: StepGraph, req: PlanRequest, rows: int, cols: int, sizing: Si
             rfft.append(1)
     copies = tuple(_stage_copies(g, req, st.index, sizing.copies) for st in g.stages)
     return TileConfig(rows, cols, req.cmul, S, tuple(irfft), tuple(ew), tuple(rfft), deep=req.device.deep_pipeline,
-                      ew_copies=copies if any(n > 1 for n in copies) else ())
+                      ew_copies=copies)
 
 
 def _on_recurrence(g: StepGraph, s: int) -> bool:

@@ -59,7 +59,12 @@ class TileConfig:
     ew_copies: tuple[int, ...] = ()
     """Per element-wise stage: copies of its unit (copy c takes the unit blocks u with u mod n = c);
     empty: one each.  Only stages whose results go to spectra and the step output have copies
-    (`copyable_stage`): their outputs need no memory that several copies would write."""
+    (`copyable_stage`): their outputs need no memory that several copies would write.  Stored
+    empty when every stage has one, so configs that mean the same compare equal."""
+
+    def __post_init__(self) -> None:
+        if all(n == 1 for n in self.ew_copies):
+            object.__setattr__(self, "ew_copies", ())
 
     def copies(self, stage: int) -> int:
         return self.ew_copies[stage] if self.ew_copies else 1

@@ -867,8 +867,7 @@ class _Gen:
         for st in g.stages:
             nc = cfg.copies(st.index)
             for copy in range(nc):
-                self.build_stage(m, st, seqo[ew_unit(st.index, copy, nc)], vbufs, sbufs, cbufs, writers,
-                                 ew_unit(st.index, copy, nc))
+                self.build_stage(m, st, seqo[ew_unit(st.index, copy, nc)], vbufs, sbufs, cbufs, writers, copy, nc)
 
         # ---- spectrum buffer writes
         for (k, pnum), xb in xbufs.items():
@@ -999,8 +998,11 @@ class _Gen:
             words.append(word)
         return words
 
-    def build_stage(self, m: ModuleBuilder, st, so, vbufs, sbufs, cbufs, writers, tag: str) -> None:
-        """One copy of stage st (`tag`: its unit, `ew<s>` or `ew<s>c<copy>`): operand reads, lanes, destinations."""
+    def build_stage(self, m: ModuleBuilder, st, so, vbufs, sbufs, cbufs, writers, copy: int, copies: int) -> None:
+        """Copy `copy` of stage st's `copies`: operand reads, lanes, destinations, named after its unit
+        (`ew<s>`, or `ew<s>c<copy>` with its own rFFT engines `rfft<sp>c<copy>`)."""
+        tag = ew_unit(st.index, copy, copies)
+        copy_suffix = f"c{copy}" if copies > 1 else ""
         g, cfg, b, S = self.g, self.cfg, self.b, self.S
         E = cfg.ew_lanes[st.index]
         D_e = b // E
@@ -1128,7 +1130,7 @@ class _Gen:
                 else:
                     continue
                 # one engine per copy of the stage (writer w of the spectrum writes its blocks u = w mod copies)
-                rt = f"rfft{sp.index}{tag[len(f'ew{st.index}'):]}"
+                rt = f"rfft{sp.index}{copy_suffix}"
                 gathered = m.reg(blk, f"{rt}_in")
                 gv = m.reg(last_group, f"{rt}_in_v", reset=0, rst=self.rst)
                 eng = m.instance(self.rfft_mods[sp.index], rt, {"x": gathered})
@@ -1157,22 +1159,37 @@ class _Gen:
         push = m.and_(wv, self.en, name="fifo_push")
         self.fifo_push = push
         m.write_port(mem, wp, m.concat([itd, sd, ud, blk]), push)
+        one = m.const(1, aw + 1)
+        self._fifo_read_side(m, fcount, out_ready, wp,
+                             lambda: m.mux(push, m.extract(m.add(m.zext(wp, aw + 1), one, aw + 1), 0, aw), wp),
+                             rp, push, lambda: m.read_port(mem, rp, "fifo_head"))
+
+    def _fifo_read_side(self, m: ModuleBuilder, fcount: Sig, out_ready: Sig, wp: Sig, wp_next, rp: Sig,
+                        npush: Sig, read_head) -> None:
+        """What both output FIFOs share: one pop per cycle when ready, the pointers and the count
+        (`npush` elements in, the pop out), and the head word split into the out_* ports.
+
+        `wp_next` and `read_head` build their signals when called, after the pop: the order the
+        generated names are numbered in."""
+        b, W = self.b, self.g.outputs[0].format.width
+        aw = rp.width
         nonempty = m.icmp("ne", fcount, m.const(0, fcount.width), signed_ext=False)
         pop = m.and_(nonempty, out_ready, name="fifo_pop")
         self.fifo_pop = pop
+        m.connect(wp, wp_next())
         one = m.const(1, aw + 1)
-        m.connect(wp, m.mux(push, m.extract(m.add(m.zext(wp, aw + 1), one, aw + 1), 0, aw), wp))
         m.connect(rp, m.mux(pop, m.extract(m.add(m.zext(rp, aw + 1), one, aw + 1), 0, aw), rp))
         cw = fcount.width
-        inc = m.add(fcount, m.zext(push, cw), cw + 1)
+        inc = m.add(fcount, m.zext(npush, cw), cw + 1)
         dec = m.sub(inc, m.zext(pop, cw + 1), cw + 1)
         m.connect(fcount, m.extract(dec, 0, cw))
-        head = m.read_port(mem, rp, "fifo_head")
+        head = read_head()
+        nb = bits(self.g.outputs[0].length // b)
         m.output("out_valid", nonempty)
         m.output("out_data", m.extract(head, 0, b * W))
-        m.output("out_block", m.extract(head, b * W, bits(g.outputs[0].length // b)))
-        m.output("out_stream", m.extract(head, b * W + bits(g.outputs[0].length // b), bits(self.S)))
-        m.output("out_step", m.extract(head, b * W + bits(g.outputs[0].length // b) + bits(self.S), IT_WIDTH))
+        m.output("out_block", m.extract(head, b * W, nb))
+        m.output("out_stream", m.extract(head, b * W + nb, bits(self.S)))
+        m.output("out_step", m.extract(head, b * W + nb + bits(self.S), IT_WIDTH))
 
     def build_banked_fifo(self, m: ModuleBuilder, fcount: Sig, depth: int, out_ready: Sig) -> None:
         """The output FIFO of a stage with copies: up to one push per copy per cycle, one pop.
@@ -1182,13 +1199,11 @@ class _Gen:
         at most one of them: bank i takes position wp + ((i - wp) mod k), from the push whose count
         of earlier pushes is that offset.  Elements leave as from the one-bank FIFO.
         """
-        b, g = self.b, self.g
         srcs = self.out_stream_srcs
         k = len(srcs)
         if k & (k - 1) or depth % k:
             raise GenerationError(f"the output stage has {k} copies: the output FIFO needs a power of two")
         sh = k.bit_length() - 1
-        W = g.outputs[0].format.width
         aw = bits(depth)
         bw = bits(depth // k)
         wp = m.reg_loop(aw, "fifo_wp", reset=0, rst=self.rst, en=self.always)
@@ -1219,20 +1234,6 @@ class _Gen:
             heads.append(m.read_port(mem, raddr, f"fifo_head{i}"))
         self.fifo_push = m.icmp("ne", npush, m.const(0, cw_k), signed_ext=False)
         self.fifo_npush = npush
-        nonempty = m.icmp("ne", fcount, m.const(0, fcount.width), signed_ext=False)
-        pop = m.and_(nonempty, out_ready, name="fifo_pop")
-        self.fifo_pop = pop
-        m.connect(wp, m.extract(m.add(m.zext(wp, aw + 1), m.zext(npush, aw + 1), aw + 1), 0, aw))
-        one = m.const(1, aw + 1)
-        m.connect(rp, m.mux(pop, m.extract(m.add(m.zext(rp, aw + 1), one, aw + 1), 0, aw), rp))
-        cw = fcount.width
-        inc = m.add(fcount, m.zext(npush, cw), cw + 1)
-        dec = m.sub(inc, m.zext(pop, cw + 1), cw + 1)
-        m.connect(fcount, m.extract(dec, 0, cw))
-        head = m.select(m.extract(rp, 0, sh), heads, "fifo_head")
-        nb = bits(g.outputs[0].length // b)
-        m.output("out_valid", nonempty)
-        m.output("out_data", m.extract(head, 0, b * W))
-        m.output("out_block", m.extract(head, b * W, nb))
-        m.output("out_stream", m.extract(head, b * W + nb, bits(self.S)))
-        m.output("out_step", m.extract(head, b * W + nb + bits(self.S), IT_WIDTH))
+        self._fifo_read_side(m, fcount, out_ready, wp,
+                             lambda: m.extract(m.add(m.zext(wp, aw + 1), m.zext(npush, aw + 1), aw + 1), 0, aw),
+                             rp, npush, lambda: m.select(m.extract(rp, 0, sh), heads, "fifo_head"))
