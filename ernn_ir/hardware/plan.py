@@ -122,7 +122,8 @@ class Sizing:
 
 LEAN = Sizing()
 FAST = Sizing(fast_irfft=True, fast_lanes=True)
-SIZINGS = tuple(Sizing(i, l, c) for i in (False, True) for l in (False, True) for c in (False, True))
+SIZINGS = tuple(Sizing(irfft, lanes, copies)
+                for irfft in (False, True) for lanes in (False, True) for copies in (False, True))
 
 
 def auto_config(g: StepGraph, req: PlanRequest, rows: int, cols: int, sizing: Sizing = LEAN) -> TileConfig:
@@ -185,7 +186,7 @@ def _on_recurrence(g: StepGraph, s: int) -> bool:
 
 
 def _stage_copies(g: StepGraph, req: PlanRequest, s: int, copies: bool) -> int:
-    """Copies of stage s: up to `ew_copies` (or 2 with `copies` where s is on the recurrence), never more than its blocks."""
+    """Copies of stage s: up to `ew_copies` (or 2 with `copies` where s is on the recurrence), at most its blocks."""
     if not copyable_stage(g, s):
         return 1
     want = req.ew_copies or (2 if copies and _on_recurrence(g, s) else 1)

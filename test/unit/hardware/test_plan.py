@@ -118,7 +118,8 @@ def test_the_planner_copies_an_lstmp_projection_stage_when_that_is_faster():
     # copies and the IRFFT sizing are independent choices: with copies, the fast IRFFTs (3, 4) buy
     # nothing here (75 cycles either way), so the plan keeps the lean ones and their LUTs
     req = PlanRequest(load_device("ku060"), 200.0)
-    lean, fast = (make_plan(g, auto_config(g, req, 8, 2, st), req) for st in (Sizing(copies=True), Sizing(True, True, True)))
+    lean, fast = (make_plan(g, auto_config(g, req, 8, 2, sz), req)
+                  for sz in (Sizing(copies=True), Sizing(True, True, True)))
     assert lean.period == fast.period == p.period and lean.resources.lut < fast.resources.lut
     assert p.config == lean.config and p.config.irfft_engines == (3, 2)
 

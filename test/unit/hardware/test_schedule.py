@@ -37,13 +37,13 @@ def graph(request):
     return step_graph(quantized(kind, I, H, b, extra, T=3, batch=2))
 
 
-@pytest.mark.parametrize("rows,cols,streams,style", [
-    (r, c, s, st) for r, c, s, st in itertools.product([1, 2, 3, 4], [1, 2, 3], [1, 2], [LEAN, FAST, Sizing(copies=True)])
+@pytest.mark.parametrize("rows,cols,streams,sizing", [
+    (r, c, s, sz) for r, c, s, sz in itertools.product([1, 2, 3, 4], [1, 2, 3], [1, 2], [LEAN, FAST, Sizing(copies=True)])
     if not (r == 4 and c == 3)
 ])
-def test_every_read_sees_its_own_step(graph, rows, cols, streams, style):
+def test_every_read_sees_its_own_step(graph, rows, cols, streams, sizing):
     req = PlanRequest(DEV, 200.0, streams=streams)
-    p = make_plan(graph, auto_config(graph, req, rows, cols, style), req)
+    p = make_plan(graph, auto_config(graph, req, rows, cols, sizing), req)
     assert check_schedule(p.schedule, steps=4, copies=p.copies) > 0
     # no unit busier than the period, and the MAC array issues every instruction
     for unit in p.schedule.orders:
