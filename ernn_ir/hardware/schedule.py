@@ -95,6 +95,18 @@ def spectrum_writers(g: StepGraph, cfg: TileConfig, sp) -> int:
     return 1
 
 
+def drain_engine(s: "Schedule", k: int, row: int) -> int:
+    """The IRFFT engine of matvec k that drains `row` (lane position mod engines), hence the
+    vector-buffer bank the row is written to."""
+    return (s.row_orders[k].index(row) % s.config.row_lanes) % s.config.irfft_engines[k]
+
+
+def vector_banks(s: "Schedule", k: int, lo: int, blocks: int) -> list[int]:
+    """The banks of the vector buffer of matvec k's blocks lo .. lo + blocks - 1: one per engine that
+    drains one of them (an engine writes only its own bank, which holds the whole slice)."""
+    return sorted({drain_engine(s, k, r) for r in range(lo, lo + blocks)})
+
+
 def copyable_stage(g: StepGraph, s: int) -> bool:
     """Whether stage s may have several copies: no later stage reads its values and no carry it
     produces is read element-wise (its results leave through rFFTs and the output stream only)."""

@@ -19,7 +19,7 @@ from ernn_ir.hardware import units
 from ernn_ir.hardware.design_view import DesignView
 from ernn_ir.hardware.resources import acc_width
 from ernn_ir.hardware.rom_layout import word_of_block
-from ernn_ir.hardware.schedule import DRAIN, MAC, ew_unit, rfftx_unit, spectrum_writers
+from ernn_ir.hardware.schedule import DRAIN, MAC, drain_engine, ew_unit, rfftx_unit, spectrum_writers, vector_banks
 from ernn_ir.hardware.stepgraph import Term, fmt_of
 from ernn_ir.lowering.reference.values import modes
 from ernn_ir.lowering.verilog.ew_rtl import ew_lane, term_name
@@ -343,10 +343,7 @@ class _Gen:
                 f"sequencer of the input rFFT {sp.index}: the blocks of one frame"))
 
     def drain_bank(self, k: int, row: int) -> int:
-        """The IRFFT engine (hence vector-buffer bank) that drains `row` of matvec k."""
-        pos = self.s.row_orders[k].index(row)
-        lane = pos % self.cfg.row_lanes
-        return lane % self.cfg.irfft_engines[k]
+        return drain_engine(self.s, k, row)
 
     # ------------------------------------------------------------------------- top
     def build_top(self) -> None:
@@ -363,7 +360,7 @@ class _Gen:
         self.top = top
         m = top
         rst = m.input("rst", 1)
-        start = m.input("start", 1)
+        start_port = m.input("start", 1)
         steps_in = m.input("steps", IT_WIDTH)
         inp = g.inputs[0]
         qin = math.ceil(inp.length / b)
@@ -381,6 +378,10 @@ class _Gen:
         total_base = s.output_done - s.first_cycle
         cw = bits(P)
         busy = m.reg_loop(1, "busy", reset=0, rst=rst)
+        # a start is taken only while the busy port is low (a job cannot be cut short, nor its counts
+        # lost in the tail): `idle` is that port's inverse, registered from its next value
+        idle = m.reg_loop(1, "idle", reset=1, rst=rst)
+        start = m.and_(start_port, idle, name="start_taken")
         cnt = m.reg_loop(cw, "cnt", reset=P - 1, rst=rst)
         p = m.reg_loop(IT_WIDTH, "p", reset=0, rst=rst)
         steps = m.reg_loop(IT_WIDTH, "steps_r", reset=0, rst=rst)
@@ -471,8 +472,9 @@ class _Gen:
         at_last = m.reg(m.mux(counting, m.icmp("eq", cycles, last_m1, signed_ext=False),
                               m.icmp("eq", cycles, last, signed_ext=False)), "at_last", en=always)
         finishing = m.and_(counting, fresh, at_last, name="finishing")
-        m.connect(busy, m.mux(start, m.const(1, 1), m.mux(finishing, m.const(0, 1), busy)))
-        self.finishing = finishing
+        busy_next = m.mux(start, m.const(1, 1), m.mux(finishing, m.const(0, 1), busy))
+        m.connect(busy, busy_next)
+        self.finishing, self.busy_next, self.idle = finishing, busy_next, idle
         self.p, self.cnt, self.steps, self.busy, self.rst = p, cnt, steps, busy, rst
 
         # ---- input interface: frame buffer, two copies per stream
@@ -541,6 +543,8 @@ class _Gen:
         event_pipe = 1 + levels + 1
         tail = m.delay_taps(self.finishing, event_pipe, "finished", rst=rst, en=always)
         m.output("busy", m.or_(busy, *tail[:-1], name="busy_port"))
+        # the port's next value: tail[i] takes tail[i - 1] (tail[0] takes `finishing`)
+        m.connect(self.idle, m.not_(m.or_(self.busy_next, self.finishing, *tail[:-2])))
         m.output("done", m.named(tail[-1], "done_pulse"))
         m.output("cycles", cycles)
         m.output("events", ev)
@@ -729,7 +733,7 @@ class _Gen:
                     w = b * g.macs[k].out_format.width
                     # one bank per IRFFT engine that drains rows of this slice (an engine writes only its bank)
                     lo = t.offset // b
-                    users = sorted({self.drain_bank(k, r) for r in range(lo, lo + nb)})
+                    users = vector_banks(self.s, k, lo, nb)
                     banks = {e: m.memory(f"v{k}_at{t.offset}_bank{e}", depth, w, 1) for e in users}
                     vbufs[(k, t.offset)] = {"banks": banks, "copies": ncp, "nb": nb, "depth": depth, "lo": lo}
         # state buffers: carries read element-wise

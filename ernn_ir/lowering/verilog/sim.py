@@ -53,6 +53,8 @@ def testbench(rtl: RtlDesign, max_cycles: int) -> str:
 // design's cycle counter and overflow-event counter.  One clocked process drives the design, so the
 // stimulus never races the design's sampling edge in any simulator.  With +pace=N the host offers input
 // and takes output only in about one cycle in N that a pseudo-random sequence picks (the design must stall).
+// With +restart=N it also pulses start, with steps = 1, every N-th cycle while a job still waits for input:
+// the design must ignore a start while it is busy.
 `timescale 1ns/1ps
 module tb;
   logic clk = 1'b0;
@@ -74,7 +76,7 @@ module tb;
     .out_ready(out_ready), .in_ready(in_ready), .out_valid(out_valid), .out_data(out_data), .out_block(out_block),
     .out_stream(out_stream), .out_step(out_step), .busy(busy), .done(done), .cycles(cycles), .events(events));
   always #5 clk = ~clk;
-  integer jobs, t_steps, beats, fd, sfd, outfd, r, k, wall, job, state, seen_busy, c, pace, pending;
+  integer jobs, t_steps, beats, fd, sfd, outfd, r, k, wall, job, state, seen_busy, c, pace, pending, restart, limit;
   logic [15:0] lfsr = 16'hACE1;
   logic [{iw - 1}:0] word;
   logic [31:0] chunk;
@@ -92,6 +94,8 @@ module tb;
     lfsr = {{lfsr[14:0], lfsr[15] ^ lfsr[13] ^ lfsr[12] ^ lfsr[10]}};
     if (wall == 1) begin
       if (!$value$plusargs("pace=%d", pace)) pace = 0;
+      if (!$value$plusargs("restart=%d", restart)) restart = 0;
+      if (!$value$plusargs("max_cycles=%d", limit)) limit = {max_cycles};
       fd = $fopen("job.txt", "r");
       if (fd == 0) $display("tb: cannot open job.txt");
       r = $fscanf(fd, "%d %d %d\\n", jobs, t_steps, beats);
@@ -123,7 +127,11 @@ module tb;
            state = 2;
          end
       2: begin
-           start <= 1'b0;
+           // a job that still waits for input is busy in the next cycle too: a start then must be ignored
+           if (restart > 0 && seen_busy && pending && wall % restart == 0) begin
+             start <= 1'b1;
+             steps <= 32'd1;
+           end else start <= 1'b0;
            if (busy) seen_busy = 1;
            if (in_valid && in_ready) begin
              k = k + 1;
@@ -147,7 +155,7 @@ module tb;
     // the host's side of both handshakes, for the next cycle
     in_valid <= pending && (pace == 0 || {{24'd0, lfsr[7:0]}} * pace < 256);
     out_ready <= (pace == 0 || {{24'd0, lfsr[15:8]}} * pace < 256);
-    if (wall > {max_cycles}) begin
+    if (wall > limit) begin
       $display("TIMEOUT after %0d cycles", wall);
       $fclose(outfd);
       $finish;
@@ -176,6 +184,7 @@ class RtlSim:
         self.rtl = rtl
         self.simulator = simulator
         self.dir = workdir
+        self.max_cycles = max_cycles
         os.makedirs(workdir, exist_ok=True)
         self.srcs = write_design(rtl, workdir)
         tb = os.path.join(workdir, "tb.sv")
@@ -200,12 +209,15 @@ class RtlSim:
         if r.returncode:
             raise BackendError(f"{simulator} could not build the design:\n{self.build_log[-3000:]}")
 
-    def run(self, frames: np.ndarray, steps: int, pace: int = 0) -> tuple[np.ndarray, list[int], list[int]]:
+    def run(self, frames: np.ndarray, steps: int, pace: int = 0,
+            restart: int = 0) -> tuple[np.ndarray, list[int], list[int]]:
         """frames: raw [T, batch, inputs]; returns (raw [T, batch, outputs], cycles per job, events per job).
 
         `pace` = N > 0: the host offers input and takes output in about one cycle in N, picked
         pseudo-randomly (the design stalls; its cycle counter, which counts the cycles it works, must
-        not change).  `self.wall` holds the testbench's clock count at the end of each job.
+        not change).  `restart` = N > 0: the host also pulses `start` (with steps = 1) every N-th cycle
+        while a job waits for input, which the design must ignore.  `self.wall` holds the testbench's
+        clock count at the end of each job.
         """
         rtl = self.rtl
         b, S = rtl.block, rtl.streams
@@ -231,7 +243,11 @@ class RtlSim:
             f.write("".join(lines))
         with open(os.path.join(self.dir, "job.txt"), "w") as f:
             f.write(f"{jobs} {T} {T * S * qin}\n")
-        plus = [f"+pace={int(pace)}"]
+        # a design that hangs (or a job that never ends) fails in seconds, not at the build's limit:
+        # 64 times the cycles the jobs need at the host's pace
+        need = jobs * ((T - 1) * rtl.period + rtl.cycles_per_sequence_base + 16 * T * S * (qin + rtl.out_blocks))
+        limit = min(self.max_cycles, 64 * max(1, int(pace)) * need + 100_000)
+        plus = [f"+pace={int(pace)}", f"+restart={int(restart)}", f"+max_cycles={limit}"]
         if self.simulator == "verilator":
             r = subprocess.run([self.exe, *plus], capture_output=True, text=True, cwd=self.dir)
         else:
