@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from ernn_ir.dialects.ernn import MulOp, PwlOp, SliceOp
 from ernn_ir.hardware.devices import Device, dsp_per_multiply
 from ernn_ir.hardware.fft_cost import engine_cost
-from ernn_ir.hardware.schedule import Schedule, mac_lane_multipliers, spectrum_writers
+from ernn_ir.hardware.schedule import Schedule, mac_lane_multipliers, spectrum_writers, vector_banks
 from ernn_ir.hardware.stepgraph import StepGraph, fmt_of
 from ernn_ir.numerics import FixedFormat
 from ernn_ir.numerics.fixed import csd
@@ -61,6 +61,10 @@ class Memory:
     def bram18(self) -> int:
         if self.kind == "accumulator" or self.depth * self.copies <= LUTRAM_DEPTH:
             return 0  # LUT RAM / LUT ROM
+        if self.kind == "rom":
+            # every bank is read at the MAC sequencer's one address: the RTL holds them side by side
+            # in one wide word, which synthesis tiles as a whole (less rounding than bank by bank)
+            return bram18_for(self.depth * self.copies, self.banks * self.width)
         return self.banks * bram18_for(self.depth * self.copies, self.width)
 
 
@@ -154,9 +158,12 @@ def memories(s: Schedule, copies: dict[str, int]) -> list[Memory]:
             if t.kind == "irfft" and (t.index, t.offset) not in seen:
                 seen.add((t.index, t.offset))
                 f = g.macs[t.index].out_format
-                # read by each copy of the stage: synthesis builds one memory per read port
+                # a bank per IRFFT engine draining the slice, each read by every copy of the stage
+                # (synthesis builds one memory per read port)
+                writers = len(vector_banks(s, t.index, t.offset // b, st.length // b))
                 mems.append(Memory(f"v{t.index}_{t.offset}", "vector", f"{matvec_of(g, t.index)}[{t.offset}:]",
-                                   cfg.copies(st.index), st.length // b * S, b * f.width, copies.get(f"v{t.index}", 2)))
+                                   writers * cfg.copies(st.index), st.length // b * S, b * f.width,
+                                   copies.get(f"v{t.index}", 2)))
     for c in g.carries:
         readers = any(t.kind == "carry" and t.index == c.index for st in g.stages for t in st.terms())
         if readers:
@@ -216,6 +223,23 @@ def _lutram_luts(depth: int, width: int) -> int:
     return 8 * math.ceil(width / 14) * math.ceil(depth / 32)
 
 
+def _adder_tree(cols: int, product: int, acc: int) -> tuple[int, int]:
+    """(adder bits, register bits) per bin of a column adder tree (`mac_rtl.adder_tree`).
+
+    The RTL adds at the accumulator's width; synthesis narrows each add to what its sign-extended
+    operands need (one bit per level above the product), and keeps every level's registers whole
+    (pass-throughs of an odd level included)."""
+    widths, adds, regs = [product] * cols, 0, 0
+    while len(widths) > 1:
+        nxt = [min(acc, max(a, c) + 1) for a, c in zip(widths[0::2], widths[1::2])]
+        adds += sum(nxt)
+        if len(widths) % 2:
+            nxt.append(widths[-1])
+        regs += acc * len(nxt)
+        widths = nxt
+    return adds, regs
+
+
 def _logic(s: Schedule, copies: dict[str, int], mems: list[Memory]) -> dict[str, dict[str, int]]:
     """LUTs and FFs per generated unit (the keys `unit_of_module` gives the Verilog modules)."""
     g, cfg = s.graph, s.config
@@ -234,14 +258,18 @@ def _logic(s: Schedule, copies: dict[str, int], mems: list[Memory]) -> dict[str,
         lane_ff = 2 * (ww + wx) + K * 4 * (ww + wx) + 2 * (ww + wx) + K * 4 * (ww + wx) + b * P
         lane_lut = K * 2 * P
     bd["mac_lane"] = {"lut": lanes * lane_lut, "ff": lanes * lane_ff}
-    # MAC array: column adder trees, the accumulate (zero-or-old mux and adder), accumulator LUT RAM
+    # MAC array (mac_rtl.mac_array), per row lane: the column adder tree, the accumulate (the
+    # zero-or-old mux and the adder; the deep pipeline muxes the zero and the forwarded sum in front
+    # of a read register, and registers the tree's sums), the accumulator LUT RAM
     acc_bits = max(acc_width(g, k) for k in range(len(g.macs)))
     acc_depth = sum(s.groups[k] for k in range(len(g.macs))) * cfg.streams
     word = b * acc_bits
-    tree = (cfg.col_lanes - 1) * word
+    tree_lut, tree_regs = _adder_tree(cfg.col_lanes, P, acc_bits)
+    tree, tree_ff = b * tree_lut, b * tree_regs
     acc_ram = cfg.row_lanes * word * math.ceil(acc_depth / 32)  # two read ports: about 1 LUT per bit
-    bd["mac_array"] = {"lut": cfg.row_lanes * (tree + 2 * word) + acc_ram, "ff": cfg.row_lanes * tree,
-                       "lutram": acc_ram}
+    accumulate = (3 if cfg.deep else 2) * word
+    bd["mac_array"] = {"lut": cfg.row_lanes * (tree + accumulate) + acc_ram,
+                       "ff": cfg.row_lanes * (tree_ff + (2 * word if cfg.deep else 0)), "lutram": acc_ram}
     # FFT engines
     for unit, engines in (("rfft", [(_rfft_engines(g, cfg, sp), sp.in_format,
                                      sp.out_format, _twiddle_format(sp.op), False) for sp in g.spectra]),
