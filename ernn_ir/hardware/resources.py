@@ -8,10 +8,11 @@ How each figure is derived (docs/hardware.md, "Resources"):
 - Element-wise multipliers: every `ernn.mul` and every PWL slope product of a
   stage, times its lanes.  FFT twiddles are constants, built as shift-add
   networks, so the FFTs use no DSP slices.
-- Block RAM: every synchronously read memory (weight ROM banks, spectrum,
-  vector, state and frame buffers) maps to 18-Kbit blocks by the aspect
-  ratios 512x36, 1Kx18, 2Kx9, 4Kx4, 8Kx2, 16Kx1 (`bram18_for`); memories
-  under 1 Kbit stay in LUTs.  Accumulators are LUT RAM (two asynchronous
+- Block RAM: every synchronously read memory (the weight ROM, one word of
+  all its banks; spectrum, vector, state and frame buffers, bank by bank as
+  the RTL builds them) maps to 18-Kbit blocks by the aspect ratios 512x36,
+  1Kx18, 2Kx9, 4Kx4, 8Kx2, 16Kx1 (`bram18_for`); memories under 1 Kbit
+  stay in LUTs.  Accumulators are LUT RAM (two asynchronous
   read ports: the accumulate and the drain).
 - LUTs and FFs: per-unit formulas counted from the generated datapath
   (adders cost one LUT per bit, registers one FF per bit, multiplexers
