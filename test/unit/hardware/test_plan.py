@@ -8,10 +8,10 @@ import pytest
 
 from ernn_ir.hardware.devices import load_device
 from ernn_ir.hardware.plan import (
-    PlanError,
     FAST,
     LEAN,
     SIZINGS,
+    PlanError,
     PlanRequest,
     Sizing,
     _best_sizing,
@@ -122,7 +122,6 @@ def test_the_planner_copies_an_lstmp_projection_stage_when_that_is_faster():
                   for sz in (Sizing(copies=True), Sizing(True, True, True)))
     assert lean.period == fast.period == p.period and lean.resources.lut < fast.resources.lut
     assert p.config == lean.config and p.config.irfft_engines == (3, 2)
-
 
 
 def test_the_irfft_and_lane_sizings_are_chosen_apart():

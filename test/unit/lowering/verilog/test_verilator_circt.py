@@ -106,6 +106,7 @@ def test_circt_export_simulates_like_our_emitter(design, tmp_path):
     # reuse the runner: same stimulus, same parsing
     sim = RtlSim.__new__(RtlSim)
     sim.rtl, sim.simulator, sim.dir, sim.exe = rtl, "verilator", cdir, os.path.join(cdir, "obj", "Vtb")
+    sim.max_cycles = 10_000_000  # the limit its testbench was generated with
     out_b, cyc_b, ev_b = sim.run(frames, frames.shape[0])
     np.testing.assert_array_equal(out_b, out_a)
     assert cyc_b == cyc_a == [view.schedule.sequence_cycles(4)]
