@@ -474,7 +474,6 @@ class _Gen:
         finishing = m.and_(counting, fresh, at_last, name="finishing")
         busy_next = m.mux(start, m.const(1, 1), m.mux(finishing, m.const(0, 1), busy))
         m.connect(busy, busy_next)
-        self.finishing, self.busy_next, self.idle = finishing, busy_next, idle
         self.p, self.cnt, self.steps, self.busy, self.rst = p, cnt, steps, busy, rst
 
         # ---- input interface: frame buffer, two copies per stream
@@ -541,10 +540,10 @@ class _Gen:
         m.connect(ev, m.mux(start, m.const(0, EVENT_WIDTH), tot))
         # the ports say a job is over when its counts are final: term (1), tree (levels), total (1) later
         event_pipe = 1 + levels + 1
-        tail = m.delay_taps(self.finishing, event_pipe, "finished", rst=rst, en=always)
+        tail = m.delay_taps(finishing, event_pipe, "finished", rst=rst, en=always)
         m.output("busy", m.or_(busy, *tail[:-1], name="busy_port"))
         # the port's next value: tail[i] takes tail[i - 1] (tail[0] takes `finishing`)
-        m.connect(self.idle, m.not_(m.or_(self.busy_next, self.finishing, *tail[:-2])))
+        m.connect(idle, m.not_(m.or_(busy_next, finishing, *tail[:-2])))
         m.output("done", m.named(tail[-1], "done_pulse"))
         m.output("cycles", cycles)
         m.output("events", ev)
@@ -1163,9 +1162,9 @@ class _Gen:
         push = m.and_(wv, self.en, name="fifo_push")
         self.fifo_push = push
         m.write_port(mem, wp, m.concat([itd, sd, ud, blk]), push)
-        one = m.const(1, aw + 1)
         self._fifo_read_side(m, fcount, out_ready, wp,
-                             lambda: m.mux(push, m.extract(m.add(m.zext(wp, aw + 1), one, aw + 1), 0, aw), wp),
+                             lambda: m.mux(push, m.extract(m.add(m.zext(wp, aw + 1), m.const(1, aw + 1), aw + 1),
+                                                           0, aw), wp),
                              rp, push, lambda: m.read_port(mem, rp, "fifo_head"))
 
     def _fifo_read_side(self, m: ModuleBuilder, fcount: Sig, out_ready: Sig, wp: Sig, wp_next, rp: Sig,
