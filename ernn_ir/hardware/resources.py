@@ -318,11 +318,13 @@ def _logic(s: Schedule, copies: dict[str, int], mems: list[Memory]) -> dict[str,
     rom = sum(m.banks * m.width * math.ceil(m.depth * m.copies / 64) for m in small if m.kind == "rom")
     ram = sum(m.banks * _lutram_luts(m.depth * m.copies, m.width) for m in small if m.kind != "rom")
     # + the frame and step counters, their predicates and the event-count pipeline; the controller
-    # keeps three more 34-bit counters than it once did (predicates as sign bits) and two per distinct
-    # step shift of the sequencers' items (their step flags: gen.step_flag)
+    # keeps five more 34-bit registers than it once did (predicates as sign bits; the job's end as
+    # the sign bit of a down-counter loaded from last - 1 and last - 2) and two per distinct step
+    # shift of the sequencers' items (their step flags: gen.step_flag).  The down-counter's loads
+    # added 44 and -2 LUTs to the top of lstm_b2 and gru_b4 under yosys (2026-12-03): +20 below
     P = s.period
     shifts = {math.floor(it.offset / P) - (1 if it.offset % P == 0 else 0) for it in s.items}
-    counters_ff = 34 * (3 + 2 * len(shifts))
+    counters_ff = 34 * (5 + 2 * len(shifts))
     # the event count's terms, each registered, and its adder tree, a register per level (about as
     # many bits again): an FFT engine's count, a drain engine's 8 bits, an element-wise lane's count
     # per requantizing operator (a few bits each)
@@ -335,7 +337,7 @@ def _logic(s: Schedule, copies: dict[str, int], mems: list[Memory]) -> dict[str,
     # the job's length, (T - 1) P + base, one signed digit of P per register stage (gen.py)
     digits = len(csd(P))
     job_ff = 32 * (digits + 1) + digits + 8
-    bd["top"] = {"lut": rom + ram + round(0.4 * words) + 650,
+    bd["top"] = {"lut": rom + ram + round(0.4 * words) + 670,
                  "ff": round(1.25 * words) + 350 + counters_ff + event_ff + job_ff, "lutram": ram}
     return bd
 

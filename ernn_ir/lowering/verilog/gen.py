@@ -391,7 +391,9 @@ class _Gen:
         # need, steps left after it, frames still to come) so that the stall and in_ready paths, which
         # fan out to every register's enable, carry no 32-bit subtract or compare (the ECP5 timing limiter).
         frames_in = m.reg_loop(IT_WIDTH, "frames_in", reset=0, rst=rst)
-        at_start = m.eq_const(cnt, 0)
+        # cnt == 0 as a register of its own, loaded from its next value (`connect_stall`): the stall
+        # decision then reads one flag instead of the counter's compare
+        at_start = m.reg_loop(1, "period_start", reset=1 if P == 1 else 0, rst=rst)
         DW = IT_WIDTH + 2
         need0 = (p_first - 1 - kshift_x) if kshift_x is not None else 0
         # each counter is kept at the offsets that make its predicates sign bits (no compare on the
@@ -405,8 +407,6 @@ class _Gen:
         ahead1 = m.reg_loop(DW, "frames_ahead_m1", reset=-1, rst=rst)
         ahead2 = m.reg_loop(DW, "frames_ahead_m2", reset=-2, rst=rst)
         to_come1 = m.reg_loop(DW, "frames_to_come_m1", reset=-1, rst=rst)
-        left_r = m.not_(_sign_bit(m, to_come1), "frames_left")
-        room_in_r = m.named(_sign_bit(m, ahead2), "frame_copy_free")
         fifo_depth = 1 << max(1, (2 * S * (g.outputs[0].length // b) - 1).bit_length())
         fcount = m.reg_loop(bits(fifo_depth + 1) + 1, "fifo_count", reset=0, rst=rst)
         # the enable is a register: the stall is decided a cycle ahead, from the next values of the
@@ -419,9 +419,15 @@ class _Gen:
         hold = m.reg_loop(1, "hold", reset=0, rst=rst, en=always)
         self.en = en
         m.en = en  # every datapath register and unit below stalls with the design
-        adv = m.and_(busy, m.not_(hold), name="advance")
+        # the controller's side (the output FIFO's count, the event terms) works from `hold`: its
+        # paths then start at a register placed beside the controller, not at `en`'s die-wide net
+        run = m.not_(hold, "running")
+        self.run = run
+        adv = m.and_(busy, run, name="advance")
         self.stall_ctx = (en, hold, at_start, adv, start, busy, need, need_p1, left1, left2, ahead0, ahead1, ahead2,
-                          kshift_x, need0, steps_in, fcount, fifo_depth - S * (g.outputs[0].length // b))
+                          kshift_x, need0, steps_in)
+        # the output FIFO has room for a period's outputs while it holds at most this many
+        self.fifo_room_k = fifo_depth - S * (g.outputs[0].length // b)
         # cnt == P - 1 as a register of its own (it starts every period: its compare was on the paths
         # of the counters it advances), set from cnt == P - 2 in the cycle before
         wrap = m.reg_loop(1, "period_end", reset=1, rst=rst, en=always)
@@ -454,9 +460,11 @@ class _Gen:
         steps_m1 = m.reg(m.sub(steps, m.const(1, IT_WIDTH), IT_WIDTH), "steps_minus_1", en=always)
         tp, depth = self.pipelined_mul_const(m, steps_m1, P, "steps_times_period")
         last = m.reg(m.add(tp, m.const(total_base - 1, IT_WIDTH), IT_WIDTH), "last_cycle", en=always)
-        last_m1 = m.reg(m.sub(last, m.const(1, IT_WIDTH), IT_WIDTH), "last_cycle_m1", en=always)
-        # steps (1), steps - 1 (1), the product (depth), last (1), last - 1 (1), at_last (1): fresh from
-        # cycle start + depth + 5
+        DL = IT_WIDTH + 2
+        last_m1 = m.reg(m.sub(m.zext(last, DL), m.const(1, DL), DL), "last_cycle_m1", en=always)
+        last_m2 = m.reg(m.sub(m.zext(last, DL), m.const(2, DL), DL), "last_cycle_m2", en=always)
+        # steps (1), steps - 1 (1), the product (depth), last (1), last - 1 (1), cycles left (1): fresh
+        # from cycle start + depth + 5
         if depth + 5 > total_base:
             raise GenerationError(f"a job of {total_base} cycles ends before its length is computed")
         since = m.delay(start, depth + 4, "start", rst=rst, en=always)
@@ -467,10 +475,15 @@ class _Gen:
         counting = m.and_(adv, m.not_(warm), name="counting")
         cyc_inc = m.add(cycles, m.const(1, IT_WIDTH), IT_WIDTH)
         m.connect(cycles, m.mux(start, m.const(0, IT_WIDTH), m.mux(counting, cyc_inc, cycles)))
-        # cycles == last, registered a cycle ahead (its 32-bit compare is not on busy's enable): next
-        # cycle's count is this one's + 1 when counting
-        at_last = m.reg(m.mux(counting, m.icmp("eq", cycles, last_m1, signed_ext=False),
-                              m.icmp("eq", cycles, last, signed_ext=False)), "at_last", en=always)
+        # cycles == last as the sign bit of last - 1 - cycles, a down-counter loaded once `last` is fresh
+        # (from next cycle's count: this one's + 1 when counting) and moving with the count; cycles
+        # never passes last, so the sign bit is the compare, and no 32-bit compare is left on busy's path
+        left_m1 = m.reg_loop(DL, "cycles_left_m1", reset=0, rst=rst, en=always)
+        # both loads from registers alone, chosen after the carry chains (counting is a late signal)
+        cyc = m.zext(cycles, DL)
+        loaded = m.mux(counting, m.sub(last_m2, cyc, DL), m.sub(last_m1, cyc, DL))
+        m.connect(left_m1, m.mux(since, loaded, m.mux(counting, m.sub(left_m1, m.const(1, DL), DL), left_m1)))
+        at_last = m.named(_sign_bit(m, left_m1), "at_last")
         finishing = m.and_(counting, fresh, at_last, name="finishing")
         busy_next = m.mux(start, m.const(1, 1), m.mux(finishing, m.const(0, 1), busy))
         m.connect(busy, busy_next)
@@ -483,12 +496,11 @@ class _Gen:
         # the host side never stalls
         in_blk = m.reg_loop(bits(qin), "in_block", reset=0, rst=rst, en=always)
         in_str = m.reg_loop(bits(S), "in_stream", reset=0, rst=rst, en=always)
-        # a frame may enter while the one two steps ahead of the need is not held (two copies per stream)
-        if kshift_x is not None:
-            can = m.and_(busy, room_in_r, left_r)
-        else:
-            can = m.and_(busy, left_r)
-        in_ready = m.and_(can, m.const(1, 1), name="in_ready")
+        # a frame may enter while the one two steps ahead of the need is not held (two copies per stream).
+        # in_ready is a register of its own, loaded from the next values of busy and the two predicates
+        # (connected below): it gates the frame buffer's write and the input counters, which sit away
+        # from the controller, and a register with few loads is placed beside them
+        in_ready = m.reg_loop(1, "in_ready", reset=0, rst=rst, en=always)
         take = m.and_(in_ready, in_valid, name="in_take")
         last_blk = m.eq_const(in_blk, qin - 1)
         last_str = m.eq_const(in_str, S - 1)
@@ -506,11 +518,19 @@ class _Gen:
         self.frame_done, self.next_period = frame_done, next_period
         only_got = m.and_(frame_done, m.not_(next_period))
         only_used = m.and_(next_period, m.not_(frame_done))
+        nxt = {}
         for reg_, off in ((ahead0, 0), (ahead1, 1), (ahead2, 2)):
             moved = m.mux(only_got, m.add(reg_, one, DW), m.mux(only_used, m.sub(reg_, one, DW), reg_))
-            m.connect(reg_, m.mux(start, dconst(-need0 - off), moved))
-        m.connect(to_come1, m.mux(start, m.sub(m.sext(steps_in, DW), one, DW),
-                                  m.mux(frame_done, m.sub(to_come1, one, DW), to_come1)))
+            nxt[off] = m.mux(start, dconst(-need0 - off), moved)
+            m.connect(reg_, nxt[off])
+        to_come1_next = m.mux(start, m.sub(m.sext(steps_in, DW), one, DW),
+                              m.mux(frame_done, m.sub(to_come1, one, DW), to_come1))
+        m.connect(to_come1, to_come1_next)
+        # in_ready = busy & frames left (& a frame copy free), of next cycle
+        ready_terms = [busy_next, m.not_(_sign_bit(m, to_come1_next))]
+        if kshift_x is not None:
+            ready_terms.append(_sign_bit(m, nxt[2]))
+        m.connect(in_ready, m.and_(*ready_terms, name="in_ready_next"))
         fcopy = m.extract(frames_in, 0, 1)
         faddr = self.addr3(m, fcopy, 2, in_str, S, in_blk, qin, bits(fdepth), "frame_waddr")
         m.write_port(fmem, faddr, in_data, take)
@@ -533,7 +553,7 @@ class _Gen:
         ev = m.reg_loop(EVENT_WIDTH, "events", reset=0, rst=rst)
         # this cycle's events of every unit (zero in a stall cycle: the units hold), registered per term,
         # summed by a balanced tree at the terms' own widths with a register per level, then added
-        terms = [m.reg(m.and_(m.replicate(en, e.width), e), f"event_term{n}", reset=0, rst=rst, en=self.always)
+        terms = [m.reg(m.and_(m.replicate(run, e.width), e), f"event_term{n}", reset=0, rst=rst, en=self.always)
                  for n, e in enumerate(self.events)]
         step_ev, levels = self.pipelined_sum(m, terms, "events_sum")
         tot = m.extract(m.add(m.zext(ev, EVENT_WIDTH + 1), m.zext(step_ev, EVENT_WIDTH + 1)), 0, EVENT_WIDTH)
@@ -554,14 +574,15 @@ class _Gen:
     def connect_stall(self, m: ModuleBuilder) -> None:
         """The stall of the next cycle: at a period's start, while the frame it needs is not here (and
         still to come) or the output FIFO lacks room for a period's outputs; from sign bits and small
-        compares only (the next value of each predicate, chosen by how its counter moves)."""
+        registered flags only (the next value of each predicate, chosen by how its counter moves)."""
         (en, hold, at_start, adv, start, busy, need, need_p1, left1, left2, ahead0, ahead1, ahead2,
-         kshift_x, need0, steps_in, fcount, room_k) = self.stall_ctx
+         kshift_x, need0, steps_in) = self.stall_ctx
         P, DW = self.P, need.width
         got, used = self.frame_done, self.next_period
         wrap = self.wrap
         # cnt == 0 next cycle (a job starts at cnt = P - 1)
         at_start_next = m.mux(start, m.const(1 if P == 1 else 0, 1), m.mux(adv, wrap, at_start), "at_start_next")
+        m.connect(at_start, at_start_next)
         if kshift_x is not None:
             only_got, only_used = m.and_(got, m.not_(used)), m.and_(used, m.not_(got))
             # frames_in - need > 0 after this cycle's frame (+1) and period (need + 1)
@@ -578,18 +599,7 @@ class _Gen:
             frame_ok = m.named(ok, "frame_ok_next")
         else:
             frame_ok = m.const(1, 1)
-        push, pop = self.fifo_push, self.fifo_pop
-        cw = fcount.width
-
-        def fits(k: int) -> Sig:
-            return m.icmp("ule", fcount, m.const(k, cw), signed_ext=False) if k >= 0 else m.const(0, 1)
-
-        if len(self.out_stream_srcs) == 1:
-            room = m.mux(m.and_(push, m.not_(pop)), fits(room_k - 1),
-                         m.mux(m.and_(pop, m.not_(push)), fits(room_k + 1), fits(room_k)), "fifo_room_next")
-        else:  # copies push up to one block each: the count moves by pushes - pop
-            room = m.select(self.fifo_npush, [m.mux(pop, fits(room_k - v + 1), fits(room_k - v))
-                                              for v in range(len(self.out_stream_srcs) + 1)], "fifo_room_next")
+        room = self.fifo_room
         stall = m.and_(busy, at_start_next, m.not_(m.and_(frame_ok, room)), name="stall_next")
         m.connect(en, m.not_(stall))
         m.connect(hold, stall)
@@ -1159,8 +1169,7 @@ class _Gen:
         mem = m.memory("out_fifo", depth, ew, 0)
         wp = m.reg_loop(aw, "fifo_wp", reset=0, rst=self.rst, en=self.always)
         rp = m.reg_loop(aw, "fifo_rp", reset=0, rst=self.rst, en=self.always)
-        push = m.and_(wv, self.en, name="fifo_push")
-        self.fifo_push = push
+        push = m.and_(wv, self.run, name="fifo_push")
         m.write_port(mem, wp, m.concat([itd, sd, ud, blk]), push)
         self._fifo_read_side(m, fcount, out_ready, wp,
                              lambda: m.mux(push, m.extract(m.add(m.zext(wp, aw + 1), m.const(1, aw + 1), aw + 1),
@@ -1172,17 +1181,42 @@ class _Gen:
         """What both output FIFOs share: one pop per cycle when ready, the pointers and the count
         (`npush` elements in, the pop out), and the head word split into the out_* ports.
 
-        `wp_next` and `read_head` build their signals when called, after the pop: the order the
-        generated names are numbered in."""
+        The count's compares that the stall reads (empty; room for a period's outputs) are flags
+        kept in registers, each loaded from the compare of the count's next value (chosen by how
+        the count moves, so no adder sits before it): the stall decision, which fans out to every
+        register, then starts at those flags.  `wp_next` and `read_head` build their signals when
+        called, after the pop: the order the generated names are numbered in."""
         b, W = self.b, self.g.outputs[0].format.width
         aw = rp.width
-        nonempty = m.icmp("ne", fcount, m.const(0, fcount.width), signed_ext=False)
+        cw = fcount.width
+        copies = len(self.out_stream_srcs)
+        room_k = self.fifo_room_k
+
+        def at_most(t: int) -> Sig:  # fcount <= t, from the register
+            return m.icmp("ule", fcount, m.const(t, cw), signed_ext=False) if t >= 0 else m.const(0, 1)
+
+        # flags fcount <= t: t = 0 (empty) and the room thresholds room_k - d for every move d of a cycle
+        moves = range(-1, copies + 1)  # d = pushes - pop
+        flags = {t: m.reg_loop(1, f"fifo_at_most_{t}", reset=1, rst=self.rst, en=self.always) if t >= 0
+                 else m.const(0, 1) for t in sorted({0} | {room_k - d for d in moves})}
+        nonempty = m.not_(flags[0], "fifo_nonempty")
         pop = m.and_(nonempty, out_ready, name="fifo_pop")
         self.fifo_pop = pop
+
+        def moved(value_at) -> Sig:  # value_at(d) under this cycle's move d = npush - pop
+            if copies == 1:
+                return m.mux(m.and_(npush, m.not_(pop)), value_at(1),
+                             m.mux(m.and_(pop, m.not_(npush)), value_at(-1), value_at(0)))
+            return m.select(npush, [m.mux(pop, value_at(v - 1), value_at(v)) for v in range(copies + 1)])
+
+        for t, flag in flags.items():
+            if t >= 0:
+                m.connect(flag, moved(lambda d, t=t: at_most(t - d)))
+        # room for a period's outputs after this cycle: fcount + d <= room_k
+        self.fifo_room = m.named(moved(lambda d: flags[room_k - d]), "fifo_room_next")
         m.connect(wp, wp_next())
         one = m.const(1, aw + 1)
         m.connect(rp, m.mux(pop, m.extract(m.add(m.zext(rp, aw + 1), one, aw + 1), 0, aw), rp))
-        cw = fcount.width
         inc = m.add(fcount, m.zext(npush, cw), cw + 1)
         dec = m.sub(inc, m.zext(pop, cw + 1), cw + 1)
         m.connect(fcount, m.extract(dec, 0, cw))
@@ -1212,7 +1246,7 @@ class _Gen:
         wp = m.reg_loop(aw, "fifo_wp", reset=0, rst=self.rst, en=self.always)
         rp = m.reg_loop(aw, "fifo_rp", reset=0, rst=self.rst, en=self.always)
         cw_k = bits(k + 1)
-        valids = [m.and_(wv, self.en, name=f"fifo_push{i}") for i, (wv, *_rest) in enumerate(srcs)]
+        valids = [m.and_(wv, self.run, name=f"fifo_push{i}") for i, (wv, *_rest) in enumerate(srcs)]
         # pushes before copy i this cycle
         before = [m.const(0, cw_k)]
         for i in range(1, k + 1):
@@ -1235,7 +1269,6 @@ class _Gen:
             m.write_port(mem, addr, data, m.named(hit, f"fifo_we{i}"))
             raddr = m.extract(rp, sh, bw) if aw > sh else m.const(0, bw)
             heads.append(m.read_port(mem, raddr, f"fifo_head{i}"))
-        self.fifo_push = m.icmp("ne", npush, m.const(0, cw_k), signed_ext=False)
         self.fifo_npush = npush
         self._fifo_read_side(m, fcount, out_ready, wp,
                              lambda: m.extract(m.add(m.zext(wp, aw + 1), m.zext(npush, aw + 1), aw + 1), 0, aw),

@@ -58,7 +58,7 @@ def test_per_module_counts_add_up_to_the_total(synthesized):
 
 
 # The routed fmax of the small design on ECP5 with the deep pipeline (measured 2026-12-02, docs/hardware.md
-# "Timing": this design 138.4 MHz at seed 1; lstm_b2 154.9 MHz, the median of three seeds).  Placement moves
+# "Timing": this design 138.4 MHz at seed 1; lstm_b2 147.4 MHz, the median of three seeds, 2026-12-03).  Placement moves
 # the figure by up to about 7 % between seeds, so the floor leaves that much room below what was reached.
 ECP5_FMAX_FLOOR_MHZ = 125.0
 
