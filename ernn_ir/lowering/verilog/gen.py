@@ -1201,7 +1201,6 @@ class _Gen:
                  else m.const(0, 1) for t in sorted({0} | {room_k - d for d in moves})}
         nonempty = m.not_(flags[0], "fifo_nonempty")
         pop = m.and_(nonempty, out_ready, name="fifo_pop")
-        self.fifo_pop = pop
 
         def moved(value_at) -> Sig:  # value_at(d) under this cycle's move d = npush - pop
             if copies == 1:
@@ -1269,7 +1268,6 @@ class _Gen:
             m.write_port(mem, addr, data, m.named(hit, f"fifo_we{i}"))
             raddr = m.extract(rp, sh, bw) if aw > sh else m.const(0, bw)
             heads.append(m.read_port(mem, raddr, f"fifo_head{i}"))
-        self.fifo_npush = npush
         self._fifo_read_side(m, fcount, out_ready, wp,
                              lambda: m.extract(m.add(m.zext(wp, aw + 1), m.zext(npush, aw + 1), aw + 1), 0, aw),
                              rp, npush, lambda: m.select(m.extract(rp, 0, sh), heads, "fifo_head"))
