@@ -310,7 +310,9 @@ def _logic(s: Schedule, copies: dict[str, int], mems: list[Memory]) -> dict[str,
     bd["ew"] = {"lut": lut, "ff": ff}
     # sequencers: the MAC and drain sequencers and one per element-wise stage
     n_seq = 2 + sum(cfg.copies(st.index) for st in g.stages)
-    bd["control"] = {"lut": 90 + 40 * n_seq, "ff": 50 + 38 * n_seq}
+    # (each keeps its decision flag and two decision cycles in registers: +4 FF each under yosys on
+    # lstm_b2 and gru_b4, 2026-12-03)
+    bd["control"] = {"lut": 90 + 40 * n_seq, "ff": 50 + 42 * n_seq}
     # top: the small buffers (LUT RAM) and ROMs (LUT ROM), their read registers and the datapath's
     # alignment registers (about 1.25 FF per bit of those words)
     small = [m for m in mems if m.kind != "accumulator" and m.depth * m.copies <= LUTRAM_DEPTH]
@@ -318,13 +320,15 @@ def _logic(s: Schedule, copies: dict[str, int], mems: list[Memory]) -> dict[str,
     rom = sum(m.banks * m.width * math.ceil(m.depth * m.copies / 64) for m in small if m.kind == "rom")
     ram = sum(m.banks * _lutram_luts(m.depth * m.copies, m.width) for m in small if m.kind != "rom")
     # + the frame and step counters, their predicates and the event-count pipeline; the controller
-    # keeps five more 34-bit registers than it once did (predicates as sign bits; the job's end as
-    # the sign bit of a down-counter loaded from last - 1 and last - 2) and two per distinct step
-    # shift of the sequencers' items (their step flags: gen.step_flag).  The down-counter's loads
-    # added 44 and -2 LUTs to the top of lstm_b2 and gru_b4 under yosys (2026-12-03): +20 below
+    # keeps seven more 34-bit registers than it once did (predicates as sign bits; the job's end as
+    # the sign bit of a down-counter loaded from last - 1 and last - 2; in_ready's counters at one
+    # offset further) and two per distinct step shift of the sequencers' items (their step flags:
+    # gen.step_flag), and three enable flags.  The down-counter's loads added 44 and -2 LUTs to the
+    # top of lstm_b2 and gru_b4 under yosys (2026-12-03): +20 below; the further offsets and the
+    # flags 65 and 67: +66 more
     P = s.period
     shifts = {math.floor(it.offset / P) - (1 if it.offset % P == 0 else 0) for it in s.items}
-    counters_ff = 34 * (5 + 2 * len(shifts))
+    counters_ff = 34 * (7 + 2 * len(shifts)) + 3
     # the event count's terms, each registered, and its adder tree, a register per level (about as
     # many bits again): an FFT engine's count, a drain engine's 8 bits, an element-wise lane's count
     # per requantizing operator (a few bits each)
@@ -337,7 +341,7 @@ def _logic(s: Schedule, copies: dict[str, int], mems: list[Memory]) -> dict[str,
     # the job's length, (T - 1) P + base, one signed digit of P per register stage (gen.py)
     digits = len(csd(P))
     job_ff = 32 * (digits + 1) + digits + 8
-    bd["top"] = {"lut": rom + ram + round(0.4 * words) + 670,
+    bd["top"] = {"lut": rom + ram + round(0.4 * words) + 736,
                  "ff": round(1.25 * words) + 350 + counters_ff + event_ff + job_ff, "lutram": ram}
     return bd
 

@@ -407,6 +407,10 @@ class _Gen:
         ahead1 = m.reg_loop(DW, "frames_ahead_m1", reset=-1, rst=rst)
         ahead2 = m.reg_loop(DW, "frames_ahead_m2", reset=-2, rst=rst)
         to_come1 = m.reg_loop(DW, "frames_to_come_m1", reset=-1, rst=rst)
+        # one offset further each (-3, -2): in_ready reads the sign bits of its counters' next values,
+        # and a counter's -1 is its lower neighbour's sign bit, so no carry chain is on in_ready's path
+        ahead3 = m.reg_loop(DW, "frames_ahead_m3", reset=-3, rst=rst)
+        to_come2 = m.reg_loop(DW, "frames_to_come_m2", reset=-2, rst=rst)
         fifo_depth = 1 << max(1, (2 * S * (g.outputs[0].length // b) - 1).bit_length())
         fcount = m.reg_loop(bits(fifo_depth + 1) + 1, "fifo_count", reset=0, rst=rst)
         # the enable is a register: the stall is decided a cycle ahead, from the next values of the
@@ -423,7 +427,10 @@ class _Gen:
         # paths then start at a register placed beside the controller, not at `en`'s die-wide net
         run = m.not_(hold, "running")
         self.run = run
-        adv = m.and_(busy, run, name="advance")
+        # busy & running, and the two conditions made of it (a period's end; a counted cycle), are
+        # registers loaded from next values (`connect_stall`): they are the clock enables of the
+        # controller's counters, which spread over the die, and a register drives them with no LUT
+        adv = m.reg_loop(1, "advance", reset=0, rst=rst, en=always)
         self.stall_ctx = (en, hold, at_start, adv, start, busy, need, need_p1, left1, left2, ahead0, ahead1, ahead2,
                           kshift_x, need0, steps_in)
         # the output FIFO has room for a period's outputs while it holds at most this many
@@ -432,14 +439,15 @@ class _Gen:
         # of the counters it advances), set from cnt == P - 2 in the cycle before
         wrap = m.reg_loop(1, "period_end", reset=1, rst=rst, en=always)
         before_end = m.eq_const(cnt, P - 2) if P > 1 else m.const(0, 1)
-        m.connect(wrap, m.mux(start, m.const(1, 1),
-                              m.mux(adv, m.mux(wrap, m.const(1 if P == 1 else 0, 1), before_end), wrap)))
+        wrap_next = m.mux(start, m.const(1, 1),
+                          m.mux(adv, m.mux(wrap, m.const(1 if P == 1 else 0, 1), before_end), wrap))
+        m.connect(wrap, wrap_next)
         self.wrap = wrap
         cnt_inc = m.extract(m.add(m.zext(cnt, cw + 1), m.const(1, cw + 1), cw + 1), 0, cw)
         m.connect(cnt, m.mux(start, m.const(P - 1, cw), m.mux(adv, m.mux(wrap, m.const(0, cw), cnt_inc), cnt)))
         p_inc = m.add(p, m.const(1, IT_WIDTH), IT_WIDTH)
         m.connect(p, m.mux(start, m.const(p_first - 1, IT_WIDTH), m.mux(m.and_(adv, wrap), p_inc, p)))
-        next_period = m.and_(adv, wrap, name="next_period")
+        next_period = m.reg_loop(1, "next_period", reset=0, rst=rst, en=always)  # adv & wrap
         one = m.const(1, DW)
         for reg_, off in ((need, 0), (need_p1, 1)):
             m.connect(reg_, m.mux(start, m.const(need0 + off, DW), m.mux(next_period, m.add(reg_, one, DW), reg_)))
@@ -471,8 +479,9 @@ class _Gen:
         fresh = m.reg_loop(1, "last_fresh", reset=0, rst=rst, en=always)
         m.connect(fresh, m.mux(start, m.const(0, 1), m.mux(since, m.const(1, 1), fresh)))
         warm = m.reg_loop(1, "warmup", reset=0, rst=rst)
-        m.connect(warm, m.mux(start, m.const(1, 1), m.mux(adv, m.const(0, 1), warm)))
-        counting = m.and_(adv, m.not_(warm), name="counting")
+        warm_next = m.mux(start, m.const(1, 1), m.mux(adv, m.const(0, 1), warm))
+        m.connect(warm, warm_next)
+        counting = m.reg_loop(1, "counting", reset=0, rst=rst, en=always)  # adv & !warm
         cyc_inc = m.add(cycles, m.const(1, IT_WIDTH), IT_WIDTH)
         m.connect(cycles, m.mux(start, m.const(0, IT_WIDTH), m.mux(counting, cyc_inc, cycles)))
         # cycles == last as the sign bit of last - 1 - cycles, a down-counter loaded once `last` is fresh
@@ -487,6 +496,7 @@ class _Gen:
         finishing = m.and_(counting, fresh, at_last, name="finishing")
         busy_next = m.mux(start, m.const(1, 1), m.mux(finishing, m.const(0, 1), busy))
         m.connect(busy, busy_next)
+        self.advance_ctx = (adv, next_period, counting, busy_next, wrap_next, warm_next)
         self.p, self.cnt, self.steps, self.busy, self.rst = p, cnt, steps, busy, rst
 
         # ---- input interface: frame buffer, two copies per stream
@@ -518,19 +528,25 @@ class _Gen:
         self.frame_done, self.next_period = frame_done, next_period
         only_got = m.and_(frame_done, m.not_(next_period))
         only_used = m.and_(next_period, m.not_(frame_done))
-        nxt = {}
-        for reg_, off in ((ahead0, 0), (ahead1, 1), (ahead2, 2)):
+        for reg_, off in ((ahead0, 0), (ahead1, 1), (ahead2, 2), (ahead3, 3)):
             moved = m.mux(only_got, m.add(reg_, one, DW), m.mux(only_used, m.sub(reg_, one, DW), reg_))
-            nxt[off] = m.mux(start, dconst(-need0 - off), moved)
-            m.connect(reg_, nxt[off])
-        to_come1_next = m.mux(start, m.sub(m.sext(steps_in, DW), one, DW),
-                              m.mux(frame_done, m.sub(to_come1, one, DW), to_come1))
-        m.connect(to_come1, to_come1_next)
-        # in_ready = busy & frames left (& a frame copy free), of next cycle
-        ready_terms = [busy_next, m.not_(_sign_bit(m, to_come1_next))]
+            m.connect(reg_, m.mux(start, dconst(-need0 - off), moved))
+        for reg_, off in ((to_come1, 1), (to_come2, 2)):
+            m.connect(reg_, m.mux(start, m.sub(m.sext(steps_in, DW), dconst(off), DW),
+                                  m.mux(frame_done, m.sub(reg_, one, DW), reg_)))
+        # in_ready = busy & frames left (& a frame copy free), of next cycle; each predicate's next
+        # value is the sign bit of the counter at the offset it moves to
+        left_next = m.not_(m.mux(frame_done, _sign_bit(m, to_come2), _sign_bit(m, to_come1)))
+        ready_terms = [left_next]
         if kshift_x is not None:
-            ready_terms.append(_sign_bit(m, nxt[2]))
-        m.connect(in_ready, m.and_(*ready_terms, name="in_ready_next"))
+            ready_terms.append(m.mux(only_got, _sign_bit(m, ahead1),
+                                     m.mux(only_used, _sign_bit(m, ahead3), _sign_bit(m, ahead2))))
+        # at a start: busy, and frames to come while T >= 1 (a copy is free then unless need0 < -2)
+        start_ready = m.not_(_sign_bit(m, m.sub(m.sext(steps_in, DW), one, DW)))
+        if kshift_x is not None and -need0 - 2 >= 0:
+            start_ready = m.const(0, 1)
+        running_ready = m.and_(m.mux(finishing, m.const(0, 1), busy), *ready_terms)
+        m.connect(in_ready, m.mux(start, start_ready, running_ready, "in_ready_next"))
         fcopy = m.extract(frames_in, 0, 1)
         faddr = self.addr3(m, fcopy, 2, in_str, S, in_blk, qin, bits(fdepth), "frame_waddr")
         m.write_port(fmem, faddr, in_data, take)
@@ -603,6 +619,11 @@ class _Gen:
         stall = m.and_(busy, at_start_next, m.not_(m.and_(frame_ok, room)), name="stall_next")
         m.connect(en, m.not_(stall))
         m.connect(hold, stall)
+        adv_r, next_period, counting, busy_next, wrap_next, warm_next = self.advance_ctx
+        adv_next = m.and_(busy_next, m.not_(stall), name="advance_next")
+        m.connect(adv_r, adv_next)
+        m.connect(next_period, m.and_(adv_next, wrap_next))
+        m.connect(counting, m.and_(adv_next, m.not_(warm_next)))
 
     def step_flag(self, m: ModuleBuilder, k: int) -> Sig:
         """Whether step p - k of the job exists (0 <= p - k < steps), for the sequencers (`act_port`).

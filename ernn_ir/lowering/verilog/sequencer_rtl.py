@@ -1,8 +1,9 @@
 """Unit sequencers: replay one unit's items of the static schedule, cycle for cycle.
 
 A unit's items are a table sorted by start cycle within the period.  The
-sequencer compares the period's cycle counter with the next item's start
-one cycle ahead (its outputs are registered), then steps the item's inner
+sequencer knows a cycle ahead that the period's cycle counter will be at the
+cycle before the next item's start (a registered flag: its outputs are
+registered too), then steps the item's inner
 index m = 0 .. duration-1, one per cycle.  Each item belongs to time step
 `it = p - shift` (p: the period index); it only acts when 0 <= it < steps,
 which the top gives as one flag per shift (`act_port`), the sign bits of
@@ -101,20 +102,36 @@ def sequencer(name: str, P: int, items: list[SeqItem], fields: list[SeqField], d
         return m.select(ptr, vals, nm)
 
     decs = [e[0] for e in ent]
-    varying = any(d != decs[0] for d in decs)
-    if not varying:
-        dec_col = m.const(decs[0], cw, "next_decision")
-    else:
-        # the pointer's decision cycle kept in a register, loaded with the next entry's when the
-        # pointer moves: the compare that starts every item reads two registers, not a table
-        dec_col = m.reg_loop(cw, "next_decision", reset=decs[0], rst=rewind)
-    hit = m.and_(busy, m.icmp("eq", cnt, dec_col, signed_ext=False), name="hit")
+    # `hit` (cnt == the pointer's decision cycle) starts every item and drives every register's
+    # load below: it is a register of its own, `at_decision`, loaded with next cycle's compare.
+    # cnt's next value is cnt + 1 mod P whenever this unit's registers load while busy (the top
+    # advances cnt with the same enable), so next cycle's compare is cnt == (decision - 1) mod P:
+    # two compares of registers, against this entry's and the next entry's decision cycle, chosen
+    # by the flag itself.  A rewind puts cnt at P - 1 and the pointer at entry 0, so the flag's
+    # reset value is the constant compare of those two.
+    def m1(d: int) -> int:
+        return (d - 1) % P
+
+    at_dec = m.reg_loop(1, "at_decision", reset=int(decs[0] == P - 1), rst=rewind)
+    hit = m.and_(busy, at_dec, name="hit")
     last = m.eq_const(ptr, n - 1) if n > 1 else m.const(1, 1)
     inc = m.extract(m.add(m.zext(ptr, pw + 1), m.const(1, pw + 1), pw + 1), 0, pw)
     m.connect(ptr, m.mux(hit, m.mux(last, m.const(0, pw), inc), ptr, "ptr_next"))
-    if varying:
-        following = col(decs[1:] + decs[:1], cw, "following_decision")
-        m.connect(dec_col, m.mux(hit, following, dec_col))
+    varying = any(d != decs[0] for d in decs)
+    if not varying:
+        eq_next = m.icmp("eq", cnt, m.const(m1(decs[0]), cw), signed_ext=False)
+    else:
+        # the decision cycles, less one, of the pointer's entry and of the one after it, kept in
+        # registers loaded when the pointer moves (from the table two entries ahead)
+        dec_m1 = m.reg_loop(cw, "decision_m1", reset=m1(decs[0]), rst=rewind)
+        fol_m1 = m.reg_loop(cw, "following_decision_m1", reset=m1(decs[1 % n]), rst=rewind)
+        after = col([m1(decs[(i + 2) % n]) for i in range(n)], cw, "after_following_m1")
+        m.connect(dec_m1, m.mux(hit, fol_m1, dec_m1))
+        m.connect(fol_m1, m.mux(hit, after, fol_m1))
+        eq_here = m.icmp("eq", cnt, dec_m1, signed_ext=False)
+        eq_following = m.icmp("eq", cnt, fol_m1, signed_ext=False)
+        eq_next = m.mux(at_dec, eq_following, eq_here)
+    m.connect(at_dec, m.mux(busy, eq_next, at_dec, "at_decision_next"))
     dur_col = col([e[1].dur - 1 for e in ent], mw, "next_dur_m1")
     shift_col = col([e[2] for e in ent], IT_WIDTH, "next_shift")
     it_new = m.sub(p, shift_col, IT_WIDTH, "next_it")
