@@ -54,7 +54,10 @@ def testbench(rtl: RtlDesign, max_cycles: int) -> str:
 // stimulus never races the design's sampling edge in any simulator.  With +pace=N the host offers input
 // and takes output only in about one cycle in N that a pseudo-random sequence picks (the design must stall).
 // With +restart=N it also pulses start, with steps = 1, every N-th cycle while a job still waits for input:
-// the design must ignore a start while it is busy.
+// the design must ignore a start while it is busy.  With +hold_start=1 the host raises start, with the
+// next job's steps, as soon as a job has all its input, and holds it: the design must ignore it until busy
+// falls (through the job's tail, while its counts settle) and take it in that very cycle; the host then
+// records the job at its done pulse, which must find the output queue empty.
 `timescale 1ns/1ps
 module tb;
   logic clk = 1'b0;
@@ -76,7 +79,7 @@ module tb;
     .out_ready(out_ready), .in_ready(in_ready), .out_valid(out_valid), .out_data(out_data), .out_block(out_block),
     .out_stream(out_stream), .out_step(out_step), .busy(busy), .done(done), .cycles(cycles), .events(events));
   always #5 clk = ~clk;
-  integer jobs, t_steps, beats, fd, sfd, outfd, r, k, wall, job, state, seen_busy, c, pace, pending, restart, limit;
+  integer jobs, t_steps, beats, fd, sfd, outfd, r, k, wall, job, state, seen_busy, c, pace, pending, restart, limit, hold_start;
   logic [15:0] lfsr = 16'hACE1;
   logic [{iw - 1}:0] word;
   logic [31:0] chunk;
@@ -95,6 +98,7 @@ module tb;
     if (wall == 1) begin
       if (!$value$plusargs("pace=%d", pace)) pace = 0;
       if (!$value$plusargs("restart=%d", restart)) restart = 0;
+      if (!$value$plusargs("hold_start=%d", hold_start)) hold_start = 0;
       if (!$value$plusargs("max_cycles=%d", limit)) limit = {max_cycles};
       fd = $fopen("job.txt", "r");
       if (fd == 0) $display("tb: cannot open job.txt");
@@ -128,7 +132,10 @@ module tb;
          end
       2: begin
            // a job that still waits for input is busy in the next cycle too: a start then must be ignored
-           if (restart > 0 && seen_busy && pending && wall % restart == 0) begin
+           if (hold_start != 0 && seen_busy && !pending && job + 1 < jobs) begin
+             start <= 1'b1;
+             steps <= t_steps;
+           end else if (restart > 0 && seen_busy && pending && wall % restart == 0) begin
              start <= 1'b1;
              steps <= 32'd1;
            end else start <= 1'b0;
@@ -144,7 +151,8 @@ module tb;
                in_data <= word;
              end else pending = 0;
            end
-           if (seen_busy && !busy && !out_valid) begin
+           if (hold_start != 0 && seen_busy && done && out_valid) $display("tb: ERROR output left at done");
+           if (seen_busy && (hold_start != 0 ? done : !busy && !out_valid)) begin
              $fwrite(outfd, "JOB %0d %0d %0d %0d\\n", job, cycles, events, wall);
              job = job + 1;
              state = 1;
@@ -210,14 +218,16 @@ class RtlSim:
             raise BackendError(f"{simulator} could not build the design:\n{self.build_log[-3000:]}")
 
     def run(self, frames: np.ndarray, steps: int, pace: int = 0,
-            restart: int = 0) -> tuple[np.ndarray, list[int], list[int]]:
+            restart: int = 0, hold_start: bool = False) -> tuple[np.ndarray, list[int], list[int]]:
         """frames: raw [T, batch, inputs]; returns (raw [T, batch, outputs], cycles per job, events per job).
 
         `pace` = N > 0: the host offers input and takes output in about one cycle in N, picked
         pseudo-randomly (the design stalls; its cycle counter, which counts the cycles it works, must
         not change).  `restart` = N > 0: the host also pulses `start` (with steps = 1) every N-th cycle
-        while a job waits for input, which the design must ignore.  `self.wall` holds the testbench's
-        clock count at the end of each job.
+        while a job waits for input, which the design must ignore.  `hold_start`: the host holds `start`
+        high (with the next job's steps) from a job's last input on, through the job's tail; the design
+        must take it exactly when busy falls.  `self.wall` holds the testbench's clock count at the end
+        of each job.
         """
         rtl = self.rtl
         b, S = rtl.block, rtl.streams
@@ -247,13 +257,14 @@ class RtlSim:
         # 64 times the cycles the jobs need at the host's pace
         need = jobs * ((T - 1) * rtl.period + rtl.cycles_per_sequence_base + 16 * T * S * (qin + rtl.out_blocks))
         limit = min(self.max_cycles, 64 * max(1, int(pace)) * need + 100_000)
-        plus = [f"+pace={int(pace)}", f"+restart={int(restart)}", f"+max_cycles={limit}"]
+        plus = [f"+pace={int(pace)}", f"+restart={int(restart)}", f"+hold_start={int(hold_start)}",
+                f"+max_cycles={limit}"]
         if self.simulator == "verilator":
             r = subprocess.run([self.exe, *plus], capture_output=True, text=True, cwd=self.dir)
         else:
             r = subprocess.run(["vvp", "-n", os.path.join(self.dir, "sim.vvp"), *plus], capture_output=True,
                                text=True, cwd=self.dir)
-        if r.returncode or "TIMEOUT" in r.stdout:
+        if r.returncode or "TIMEOUT" in r.stdout or "tb: ERROR" in r.stdout:
             raise BackendError(f"simulation failed:\n{(r.stdout + r.stderr)[-3000:]}")
         out = np.zeros((T, B, rtl.out_len), dtype=np.int64)
         seen = np.zeros((T, B, rtl.out_blocks), dtype=bool)
