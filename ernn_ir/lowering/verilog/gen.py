@@ -478,7 +478,9 @@ class _Gen:
         since = m.delay(start, depth + 4, "start", rst=rst, en=always)
         fresh = m.reg_loop(1, "last_fresh", reset=0, rst=rst, en=always)
         m.connect(fresh, m.mux(start, m.const(0, 1), m.mux(since, m.const(1, 1), fresh)))
-        warm = m.reg_loop(1, "warmup", reset=0, rst=rst)
+        # never stalled: it moves only on start or with `advance` (not held), so the enable changes
+        # nothing, and `counting` (loaded from warm_next) then needs no rule about starts and stalls
+        warm = m.reg_loop(1, "warmup", reset=0, rst=rst, en=always)
         warm_next = m.mux(start, m.const(1, 1), m.mux(adv, m.const(0, 1), warm))
         m.connect(warm, warm_next)
         counting = m.reg_loop(1, "counting", reset=0, rst=rst, en=always)  # adv & !warm
@@ -541,7 +543,7 @@ class _Gen:
         if kshift_x is not None:
             ready_terms.append(m.mux(only_got, _sign_bit(m, ahead1),
                                      m.mux(only_used, _sign_bit(m, ahead3), _sign_bit(m, ahead2))))
-        # at a start: busy, and frames to come while T >= 1 (a copy is free then unless need0 < -2)
+        # at a start: busy, and frames to come while T >= 1 (a copy is free then unless need0 <= -2)
         start_ready = m.not_(_sign_bit(m, m.sub(m.sext(steps_in, DW), one, DW)))
         if kshift_x is not None and -need0 - 2 >= 0:
             start_ready = m.const(0, 1)
