@@ -282,14 +282,19 @@ def _logic(s: Schedule, copies: dict[str, int], mems: list[Memory]) -> dict[str,
             lut += n * round(FFT_LUT_PER_ADDER_BIT * c.adder_bits + FFT_LUT_PER_MUX_BIT * (c.mux_bits + c.flags))
             ff += n * round(FFT_FF_PER_REG_BIT * c.reg_bits)
         bd[unit] = {"lut": lut, "ff": ff}
-    # drains: row-lane select, one requantize per value, registers (mac_rtl.drain_unit)
+    # drains: row-lane select, one requantize per value, registers (mac_rtl.drain_unit).  A value's
+    # requantize is its overflow check and saturating mux (about res_w + 2 LUTs) and, when it drops
+    # fraction bits, the rounding's carry chain, as wide as the result (fixed_rtl.round_fit): without
+    # that chain the drains of lstm_b2, gru_before_b2 and lstmp_peep_b4 came out at 0.52-0.72 of yosys
+    # (2026-12-03), with it at 1.00-1.03; gru_b4, which drops none, stays at 1.02
     lut = ff = 0
     for k, m in enumerate(g.macs):
         e = cfg.irfft_engines[k]
         groups = math.ceil(cfg.row_lanes / e)
         res_w = m.result_format.width
         mux = 0 if groups == 1 else math.ceil(groups / 4)
-        lut += e * (word * mux + b * (res_w + 2))
+        rounds = m.weight_format.frac + m.input_format.frac > m.result_format.frac
+        lut += e * (word * mux + b * (res_w + 2 + (res_w if rounds else 0)))
         ff += e * (word + b * res_w + 8)
     bd["drain"] = {"lut": lut, "ff": ff}
     # element-wise lanes: fitted per operator kind (the requantizes, PWL tables and delay lines)
