@@ -498,7 +498,7 @@ class _Gen:
         finishing = m.and_(counting, fresh, at_last, name="finishing")
         busy_next = m.mux(start, m.const(1, 1), m.mux(finishing, m.const(0, 1), busy))
         m.connect(busy, busy_next)
-        self.advance_ctx = (adv, next_period, counting, busy_next, wrap_next, warm_next)
+        self.advance_ctx = (next_period, counting, busy_next, wrap_next, warm_next)
         self.p, self.cnt, self.steps, self.busy, self.rst = p, cnt, steps, busy, rst
 
         # ---- input interface: frame buffer, two copies per stream
@@ -621,9 +621,9 @@ class _Gen:
         stall = m.and_(busy, at_start_next, m.not_(m.and_(frame_ok, room)), name="stall_next")
         m.connect(en, m.not_(stall))
         m.connect(hold, stall)
-        adv_r, next_period, counting, busy_next, wrap_next, warm_next = self.advance_ctx
+        next_period, counting, busy_next, wrap_next, warm_next = self.advance_ctx
         adv_next = m.and_(busy_next, m.not_(stall), name="advance_next")
-        m.connect(adv_r, adv_next)
+        m.connect(adv, adv_next)
         m.connect(next_period, m.and_(adv_next, wrap_next))
         m.connect(counting, m.and_(adv_next, m.not_(warm_next)))
 
